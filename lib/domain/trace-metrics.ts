@@ -1,0 +1,53 @@
+import { roundUsd } from "./money";
+import type { TraceRequest, TraceTree } from "./trace-tree";
+
+export interface TraceMetrics {
+  /** sum over every request's known cost, USD */
+  totalCost: number;
+  /** false when any request's price is unknown: totalCost is then a lower bound */
+  costComplete: boolean;
+  /** earliest start to latest end over all requests (not latest start) */
+  totalDurationMs: number;
+  /** number of requests (attempts included), as the seed defines it */
+  nodeCount: number;
+  /** levels, virtual ancestors included: a lone root is 1 */
+  maxDepth: number;
+  /** share (0..1) of requests with a 2xx status */
+  successRate: number;
+}
+
+/** The seed's five trace metrics, from an already built tree. O(n). */
+export function computeTraceMetrics<R extends TraceRequest>(tree: TraceTree<R>): TraceMetrics {
+  let totalCost = 0;
+  let costComplete = true;
+  let earliestStart = Number.POSITIVE_INFINITY;
+  let latestEnd = Number.NEGATIVE_INFINITY;
+  let requestCount = 0;
+  let successCount = 0;
+  let maxDepth = 0;
+
+  for (const node of tree.nodes) {
+    maxDepth = Math.max(maxDepth, node.depth);
+    for (const request of node.requests) {
+      requestCount++;
+      totalCost += request.costUsd ?? 0;
+      if (request.costUnknown) costComplete = false;
+      if (isSuccessStatus(request.status)) successCount++;
+      earliestStart = Math.min(earliestStart, request.startMs);
+      latestEnd = Math.max(latestEnd, request.endMs);
+    }
+  }
+
+  return {
+    totalCost: roundUsd(totalCost),
+    costComplete,
+    totalDurationMs: requestCount > 0 ? latestEnd - earliestStart : 0,
+    nodeCount: requestCount,
+    maxDepth,
+    successRate: requestCount > 0 ? successCount / requestCount : 0,
+  };
+}
+
+export function isSuccessStatus(status: number): boolean {
+  return status >= 200 && status < 300;
+}
