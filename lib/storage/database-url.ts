@@ -1,0 +1,33 @@
+import { mkdirSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type DatabaseKind = "sqlite" | "postgres";
+
+export type ResolvedDatabase =
+  | { kind: "sqlite"; filePath: string; url: string }
+  | { kind: "postgres"; url: string };
+
+// Every entry point (npm scripts, next, vitest, the Prisma CLI through npm) runs from the
+// project root; bundled server code has no reliable path of its own to anchor on.
+export const projectRoot = process.cwd();
+
+/**
+ * Resolves DATABASE_URL: unset → SQLite at ./data/tracing.db, `file:` → SQLite (relative paths
+ * against the project root, directory created), `postgres(ql)://` → PostgreSQL, else an error.
+ */
+export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabase {
+  const raw = url?.trim() || "file:./data/tracing.db";
+  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: "postgres", url: raw };
+  if (!raw.startsWith("file:")) {
+    throw new Error(
+      `DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL); got "${raw.split(":")[0]}:…"`,
+    );
+  }
+  // Prisma-style SQLite URLs may carry options after "?"; better-sqlite3 wants a bare path.
+  const location = raw.split("?")[0];
+  const path = location.startsWith("file://") ? fileURLToPath(location) : location.slice("file:".length);
+  const filePath = isAbsolute(path) ? path : resolve(projectRoot, path);
+  mkdirSync(dirname(filePath), { recursive: true });
+  return { kind: "sqlite", filePath, url: `file:${filePath}` };
+}
