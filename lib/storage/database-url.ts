@@ -27,7 +27,7 @@ export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabas
   // Prisma-style SQLite URLs may carry options after "?"; better-sqlite3 wants a bare path.
   const location = raw.split("?")[0];
   const path = location.startsWith("file://") ? fileURLToPath(location) : location.slice("file:".length);
-  const filePath = isAbsolute(path) ? path : resolve(projectRoot, path);
+  const filePath = isAbsolute(path) ? path : resolve(/*turbopackIgnore: true*/ projectRoot, path);
   mkdirSync(dirname(filePath), { recursive: true });
   return { kind: "sqlite", filePath, url: `file:${filePath}` };
 }

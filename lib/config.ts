@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/** Every environment variable the server reads, validated once at start (README: Configuration). */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().optional(),
+  OPENAI_UPSTREAM_URL: z.url().default("https://api.openai.com"),
+  ANTHROPIC_UPSTREAM_URL: z.url().default("https://api.anthropic.com"),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  MAX_LOGGED_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  SEED_API_KEY: z.string().min(16, "SEED_API_KEY must be at least 16 characters").optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  return { ...parsed.data, OPENAI_UPSTREAM_URL: trimSlash(parsed.data.OPENAI_UPSTREAM_URL), ANTHROPIC_UPSTREAM_URL: trimSlash(parsed.data.ANTHROPIC_UPSTREAM_URL) };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { LoggedRequest } from "../domain/logged-request";
+import { priceUsage } from "../domain/cost";
+import { ApiError } from "../http/api-error";
+import { readHeliconeContext } from "./helicone-headers";
+import { redactHeaders } from "./headers";
+import { readProviderExchange } from "./providers";
+import { errorReasonFromBody } from "./error-reason";
+
+const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A point in time as callers send it: `{seconds, nanos}` (protobuf Timestamp, as in the seed),
+ * `{seconds, milliseconds}`, epoch milliseconds, or an ISO 8601 string.
+ */
+const timestampSchema = z.union([
+  z.object({ seconds: z.number().finite(), nanos: z.number().finite().optional() }).strict(),
+  z.object({ seconds: z.number().finite(), milliseconds: z.number().finite() }).strict(),
+  z.number().finite(),
+  z.string().refine((text) => !Number.isNaN(Date.parse(text)), "expected an ISO 8601 date-time"),
+]);
+
+function toEpochMs(time: z.infer<typeof timestampSchema>): number {
+  if (typeof time === "number") return time;
+  if (typeof time === "string") return Date.parse(time);
+  if ("milliseconds" in time) return time.seconds * 1000 + time.milliseconds;
+  return time.seconds * 1000 + (time.nanos ?? 0) / 1e6;
+}
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const customLogSchema = z.object({
+  providerRequest: z.object({
+    url: z.string().min(1),
+    json: jsonObject,
+    meta: z.record(z.string(), z.string()).optional(),
+  }),
+  providerResponse: z.object({
+    json: z.unknown(),
+    status: z.number().int().min(0).max(999),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  timing: z
+    .object({ startTime: timestampSchema, endTime: timestampSchema, timeToFirstToken: z.number().nonnegative().optional() })
+    .optional(),
+  provider: z.string().min(1).max(100),
+});
+
+export type CustomLogBody = z.infer<typeof customLogSchema>;
+
+/**
+ * POST /v1/trace/custom/log, as in the seed: a call the caller made itself (any provider, any
+ * framework), logged with the same fields as a proxied one. Helicone-* values may come as request
+ * headers or inside providerRequest.meta; headers win. Throws ApiError (400) naming what is wrong.
+ */
+export function customLogToLoggedRequest(
+  organizationId: string,
+  body: unknown,
+  headers: Iterable<readonly [string, string]>,
+  receivedAtMs: number,
+): LoggedRequest {
+  const log = customLogSchema.parse(body);
+  const helicone = readHeliconeContext([...Object.entries(log.providerRequest.meta ?? {}), ...headers]);
+  if (helicone.traceError) throw new ApiError("invalid_node_id", helicone.traceError, 400);
+
+  const startMs = log.timing ? toEpochMs(log.timing.startTime) : receivedAtMs;
+  const endMs = log.timing ? toEpochMs(log.timing.endTime) : receivedAtMs;
+  checkTiming(startMs, endMs, receivedAtMs);
+
+  const provider = log.provider.toLowerCase();
+  const read = readProviderExchange(provider, {
+    path: pathOf(log.providerRequest.url),
+    requestBody: log.providerRequest.json,
+    responseBody: log.providerResponse.json ?? null,
+    responseContentType: "application/json",
+  });
+  const model = read.model ?? (typeof log.providerRequest.json.model === "string" ? log.providerRequest.json.model : null);
+  const price = priceUsage({ provider, model, usage: read.usage });
+  const status = log.providerResponse.status;
+  const isSuccess = status >= 200 && status < 300;
+
+  return {
+    id: randomUUID(),
+    organizationId,
+    source: "custom",
+    provider,
+    model,
+    method: "POST",
+    path: pathOf(log.providerRequest.url),
+    status,
+    errorReason: isSuccess ? null : errorReasonFromBody(log.providerResponse.json, status),
+    cancelled: false,
+    startTime: new Date(startMs),
+    endTime: new Date(endMs),
+    latencyMs: endMs - startMs,
+    timeToFirstTokenMs: log.timing?.timeToFirstToken ?? null,
+    stream: read.stream,
+    promptTokens: read.usage.promptTokens,
+    completionTokens: read.usage.completionTokens,
+    cachedTokens: read.usage.cachedTokens,
+    totalTokens: read.usage.totalTokens,
+    tokensEstimated: read.usage.estimated,
+    costUsd: price.costUsd,
+    costUnknown: price.costUnknown,
+    traceId: helicone.traceId,
+    nodeId: helicone.nodeId,
+    parentNodeId: helicone.parentNodeId,
+    traceError: null,
+    sessionId: helicone.sessionId,
+    sessionName: helicone.sessionName,
+    userId: helicone.userId,
+    properties: helicone.properties,
+    requestBody: JSON.stringify(log.providerRequest.json),
+    responseBody: log.providerResponse.json === undefined ? null : JSON.stringify(log.providerResponse.json),
+    // The provider call's own headers are what `meta` carries; the log call's headers are ours.
+    requestHeaders: redactHeaders(log.providerRequest.meta ?? {}),
+    responseHeaders: redactHeaders(log.providerResponse.headers ?? {}),
+  };
+}
+
+function checkTiming(startMs: number, endMs: number, nowMs: number): void {
+  const invalid = (message: string) => new ApiError("invalid_timing", message, 400);
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw invalid("timing: startTime and endTime must be valid times");
+  if (endMs < startMs) throw invalid("timing.endTime is before timing.startTime");
+  if (startMs < EARLIEST_ACCEPTED_TIME) throw invalid("timing.startTime is before the year 2000: send epoch milliseconds, {seconds, nanos} or ISO 8601");
+  if (endMs > nowMs + MAX_FUTURE_SKEW_MS) throw invalid("timing.endTime is more than a day in the future");
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.startsWith("/") ? url.split("?")[0]! : "/";
+  }
+}

@@ -1,0 +1,86 @@
+import { parseNodeId } from "../domain/node-id";
+
+/**
+ * Reads the seed's Helicone-* headers. Header names match case-insensitively; property keys keep
+ * the caller's spelling (from raw headers) for display, and are matched case-insensitively later.
+ */
+export interface HeliconeContext {
+  traceId: string | null;
+  nodeId: string | null;
+  parentNodeId: string | null;
+  /** why a given node id was ignored: the request is then logged untraced */
+  traceError: string | null;
+  sessionId: string | null;
+  sessionName: string | null;
+  userId: string | null;
+  properties: Record<string, string>;
+}
+
+const PROPERTY_PREFIX = "helicone-property-";
+const MAX_PROPERTY_KEY_LENGTH = 128;
+const MAX_PROPERTY_VALUE_LENGTH = 4096;
+const MAX_FIELD_LENGTH = 1024;
+
+/**
+ * `headers` is a list of [name, value] pairs in the caller's spelling (node's rawHeaders pairs,
+ * or a custom log's `meta` object entries). Later duplicates win, as with HTTP header folding.
+ */
+export function readHeliconeContext(headers: Iterable<readonly [string, string]>): HeliconeContext {
+  const fields = new Map<string, string>();
+  const properties: Record<string, string> = {};
+  const propertyKeyByLowerCase = new Map<string, string>();
+
+  for (const [name, rawValue] of headers) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith("helicone-")) continue;
+    const value = String(rawValue).trim();
+    if (lower.startsWith(PROPERTY_PREFIX)) {
+      const key = name.slice(PROPERTY_PREFIX.length);
+      if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) continue;
+      const existing = propertyKeyByLowerCase.get(key.toLowerCase());
+      if (existing !== undefined) delete properties[existing];
+      propertyKeyByLowerCase.set(key.toLowerCase(), key);
+      properties[key] = value.slice(0, MAX_PROPERTY_VALUE_LENGTH);
+    } else {
+      fields.set(lower, value);
+    }
+  }
+
+  const field = (name: string) => {
+    const value = fields.get(name);
+    return value ? value.slice(0, MAX_FIELD_LENGTH) : null;
+  };
+  const rawNodeId = fields.get("helicone-node-id");
+  let trace = { traceId: null, nodeId: null, parentNodeId: null, traceError: null } as Pick<
+    HeliconeContext,
+    "traceId" | "nodeId" | "parentNodeId" | "traceError"
+  >;
+  if (rawNodeId !== undefined) {
+    const parsed = parseNodeId(rawNodeId);
+    trace = parsed.ok
+      ? { traceId: parsed.traceId, nodeId: parsed.nodeId, parentNodeId: parsed.parentNodeId, traceError: null }
+      : { traceId: null, nodeId: null, parentNodeId: null, traceError: `Helicone-Node-Id ignored: ${parsed.reason}` };
+  }
+
+  return {
+    ...trace,
+    sessionId: field("helicone-session-id"),
+    sessionName: field("helicone-session-name"),
+    userId: field("helicone-user-id"),
+    properties,
+  };
+}
+
+/** Pairs [name, value] from node's flat rawHeaders array, in the caller's spelling. */
+export function rawHeaderPairs(rawHeaders: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  return pairs;
+}
+
+/** `Bearer <key>` → key; anything else → null. */
+export function bearerToken(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,184 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { errors as undiciErrors, request as upstreamRequest, type Dispatcher } from "undici";
+import { bearerToken } from "../helicone-headers";
+import { forwardableRequestHeaders, forwardableResponseHeaders } from "../headers";
+import { providerErrorBody, type ProviderName } from "../provider-errors";
+import { readBody, BodyTooLargeError } from "../read-body";
+import { BoundedCapture } from "./bounded-capture";
+import type { CapturedExchange } from "./captured-exchange";
+
+export interface ProviderRoute {
+  provider: ProviderName;
+  /** path prefix that is ours, stripped before forwarding: "" for /v1/*, "/anthropic" for /anthropic/v1/* */
+  mountPrefix: string;
+  upstreamBaseUrl: string;
+}
+
+export interface ProxyDependencies {
+  /** organization of a Helicone API key, or null when the key is unknown or revoked */
+  authenticate(apiKey: string): Promise<{ organizationId: string } | null>;
+  /** hands a finished exchange to the log writer; must never throw */
+  record(exchange: CapturedExchange): void;
+  dispatcher: Dispatcher;
+  maxRequestBodyBytes: number;
+  maxLoggedBodyBytes: number;
+}
+
+/**
+ * The logging proxy on the lean path: authenticate, forward byte for byte with undici, stream the
+ * answer back chunk by chunk while keeping a bounded copy, and hand that copy to the log writer
+ * once the response has ended. Nothing about logging can change what the client receives.
+ */
+export async function handleProxyRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ProviderRoute,
+  deps: ProxyDependencies,
+): Promise<void> {
+  const startMs = Date.now();
+  const startedAt = performance.now();
+  const requestId = randomUUID();
+
+  const apiKey = bearerToken(headerValue(req, "helicone-auth"));
+  if (!apiKey) {
+    return respondWithError(res, route.provider, 401, 'Missing Helicone-Auth header: send "Helicone-Auth: Bearer <your API key>".');
+  }
+  let auth: { organizationId: string } | null;
+  try {
+    auth = await deps.authenticate(apiKey);
+  } catch {
+    return respondWithError(res, route.provider, 503, "Could not verify the Helicone API key right now; retry shortly.");
+  }
+  if (!auth) return respondWithError(res, route.provider, 401, "Invalid Helicone API key in the Helicone-Auth header.");
+
+  let requestBody: Buffer;
+  try {
+    requestBody = await readBody(req, deps.maxRequestBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      return respondWithError(res, route.provider, 413, `Request body exceeds ${deps.maxRequestBodyBytes} bytes.`);
+    }
+    return; // the client went away while sending: nothing reached the provider, nothing to log
+  }
+
+  const pathAndQuery = (req.url ?? "/").slice(route.mountPrefix.length) || "/";
+  const abort = new AbortController();
+  let clientGone = false;
+  res.on("close", () => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      abort.abort();
+    }
+  });
+
+  const exchange: CapturedExchange = {
+    id: requestId,
+    organizationId: auth.organizationId,
+    provider: route.provider,
+    method: req.method ?? "GET",
+    path: pathAndQuery,
+    rawRequestHeaders: req.rawHeaders,
+    requestHeaders: req.headers,
+    requestBody,
+    status: 0,
+    responseHeaders: {},
+    responseBody: Buffer.alloc(0),
+    responseBodyTruncated: false,
+    startMs,
+    latencyMs: 0,
+    timeToFirstByteMs: null,
+    cancelled: false,
+    errorReason: null,
+  };
+  const capture = new BoundedCapture(deps.maxLoggedBodyBytes);
+
+  try {
+    const upstream = await upstreamRequest(route.upstreamBaseUrl + pathAndQuery, {
+      method: exchange.method as Dispatcher.HttpMethod,
+      headers: forwardableRequestHeaders(req.headers),
+      body: requestBody.length > 0 ? requestBody : undefined,
+      signal: abort.signal,
+      dispatcher: deps.dispatcher,
+    });
+    exchange.status = upstream.statusCode;
+    exchange.responseHeaders = upstream.headers;
+    res.writeHead(upstream.statusCode, { ...forwardableResponseHeaders(upstream.headers), "helicone-id": requestId });
+    res.flushHeaders();
+
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      exchange.timeToFirstByteMs ??= performance.now() - startedAt;
+      capture.push(chunk);
+      if (!res.write(chunk)) await drainedOrClosed(res);
+      if (clientGone) break;
+    }
+    if (clientGone) markCancelled(exchange);
+    else res.end();
+  } catch (error) {
+    if (clientGone) markCancelled(exchange);
+    else if (!res.headersSent) {
+      const { status, message } = describeUpstreamFailure(error);
+      exchange.status = status;
+      exchange.errorReason = message;
+      respondWithError(res, route.provider, status, message);
+    } else {
+      // The upstream broke mid-body: break the client's connection the same way, so its SDK
+      // raises the connection error it would have raised talking to the provider directly.
+      exchange.errorReason = `upstream connection failed mid-response: ${errorMessage(error)}`;
+      res.destroy();
+    }
+  } finally {
+    exchange.latencyMs = performance.now() - startedAt;
+    exchange.responseBody = capture.toBuffer();
+    exchange.responseBodyTruncated = capture.truncated;
+    deps.record(exchange);
+  }
+}
+
+function markCancelled(exchange: CapturedExchange): void {
+  exchange.cancelled = true;
+  exchange.errorReason = "cancelled by the client before the response ended";
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function respondWithError(res: ServerResponse, provider: ProviderName, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = providerErrorBody(provider, status, message);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+function describeUpstreamFailure(error: unknown): { status: number; message: string } {
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return { status: 504, message: `The provider did not answer in time (${error.code}).` };
+  }
+  return { status: 502, message: `Could not reach the provider: ${errorMessage(error)}` };
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+    return code ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

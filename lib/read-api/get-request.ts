@@ -1,0 +1,17 @@
+import { notFound } from "../http/api-error";
+import { findRequest } from "../storage/requests";
+import { parseBody, parseJsonObject, toRequestDto } from "./request-dto";
+
+/** GET /api/v1/requests/{id}: one request with its bodies and (redacted) headers. */
+export async function getRequestForApi(organizationId: string, id: string) {
+  const row = await findRequest(organizationId, id);
+  if (!row) throw notFound("request");
+  const { body, ...rest } = row;
+  return {
+    ...toRequestDto(rest),
+    requestBody: parseBody(body?.requestBody ?? null),
+    responseBody: parseBody(body?.responseBody ?? null),
+    requestHeaders: parseJsonObject(body?.requestHeaders ?? "{}"),
+    responseHeaders: parseJsonObject(body?.responseHeaders ?? "{}"),
+  };
+}

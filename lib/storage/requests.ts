@@ -1,0 +1,150 @@
+import type { LoggedRequest } from "../domain/logged-request";
+import { getDb } from "./db";
+
+/**
+ * Saves a batch in one transaction: a request, its bodies and its property rows land together or
+ * not at all.
+ */
+export async function saveLoggedRequests(records: readonly LoggedRequest[]): Promise<void> {
+  if (records.length === 0) return;
+  const db = getDb();
+  const requests = records.map(({ requestBody, responseBody, requestHeaders, responseHeaders, properties, ...row }) => ({
+    ...row,
+    properties: JSON.stringify(properties),
+  }));
+  const bodies = records.map((r) => ({
+    requestId: r.id,
+    requestBody: r.requestBody,
+    responseBody: r.responseBody,
+    requestHeaders: JSON.stringify(r.requestHeaders),
+    responseHeaders: JSON.stringify(r.responseHeaders),
+  }));
+  const propertyRows = records.flatMap((r) =>
+    uniqueByLowerCaseKey(r.properties).map(([key, value]) => ({
+      requestId: r.id,
+      organizationId: r.organizationId,
+      key: key.toLowerCase(),
+      value,
+      startTime: r.startTime,
+    })),
+  );
+  await db.$transaction([
+    db.request.createMany({ data: requests }),
+    db.requestBody.createMany({ data: bodies }),
+    ...(propertyRows.length > 0 ? [db.requestProperty.createMany({ data: propertyRows })] : []),
+  ]);
+}
+
+function uniqueByLowerCaseKey(properties: Record<string, string>): Array<[string, string]> {
+  const byKey = new Map<string, [string, string]>();
+  for (const entry of Object.entries(properties)) byKey.set(entry[0].toLowerCase(), entry);
+  return [...byKey.values()];
+}
+
+export interface RequestFilter {
+  organizationId: string;
+  model?: string;
+  /** exact status, or a class: "ok" (2xx) / "error" (anything else) */
+  status?: number | "ok" | "error";
+  /** key (matched case-insensitively) → exact value */
+  properties?: Record<string, string>;
+  sessionId?: string;
+  userId?: string;
+  traceId?: string;
+  from?: Date;
+  to?: Date;
+  /** text in the request or response body */
+  search?: string;
+  limit: number;
+  /** keyset cursor: the (startTime, id) of the last row of the previous page */
+  after?: { startTime: Date; id: string };
+}
+
+export const requestListFields = {
+  id: true,
+  source: true,
+  provider: true,
+  model: true,
+  method: true,
+  path: true,
+  status: true,
+  errorReason: true,
+  cancelled: true,
+  startTime: true,
+  endTime: true,
+  latencyMs: true,
+  timeToFirstTokenMs: true,
+  stream: true,
+  promptTokens: true,
+  completionTokens: true,
+  cachedTokens: true,
+  totalTokens: true,
+  tokensEstimated: true,
+  costUsd: true,
+  costUnknown: true,
+  traceId: true,
+  nodeId: true,
+  parentNodeId: true,
+  traceError: true,
+  sessionId: true,
+  sessionName: true,
+  userId: true,
+  properties: true,
+} as const;
+
+/** Newest first, keyset-paginated on (startTime, id) so page 1,000 costs what page 1 costs. */
+export async function listRequests(filter: RequestFilter) {
+  const where: Record<string, unknown> = { organizationId: filter.organizationId };
+  if (filter.model !== undefined) where.model = filter.model;
+  if (typeof filter.status === "number") where.status = filter.status;
+  else if (filter.status === "ok") where.status = { gte: 200, lt: 300 };
+  else if (filter.status === "error") where.OR = [{ status: { lt: 200 } }, { status: { gte: 300 } }];
+  if (filter.sessionId !== undefined) where.sessionId = filter.sessionId;
+  if (filter.userId !== undefined) where.userId = filter.userId;
+  if (filter.traceId !== undefined) where.traceId = filter.traceId;
+  if (filter.from || filter.to) where.startTime = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) };
+
+  const and: unknown[] = [];
+  for (const [key, value] of Object.entries(filter.properties ?? {})) {
+    and.push({ propertyRows: { some: { organizationId: filter.organizationId, key: key.toLowerCase(), value } } });
+  }
+  if (filter.search) {
+    and.push({ body: { OR: [{ requestBody: { contains: filter.search } }, { responseBody: { contains: filter.search } }] } });
+  }
+  if (filter.after) {
+    const { startTime, id } = filter.after;
+    and.push({ OR: [{ startTime: { lt: startTime } }, { startTime, id: { lt: id } }] });
+  }
+  if (and.length > 0) where.AND = and;
+
+  return getDb().request.findMany({
+    where,
+    orderBy: [{ startTime: "desc" }, { id: "desc" }],
+    take: filter.limit,
+    select: requestListFields,
+  });
+}
+
+export type RequestRow = Awaited<ReturnType<typeof listRequests>>[number];
+
+/** One request with its bodies, or null when it does not exist in this organization. */
+export async function findRequest(organizationId: string, id: string) {
+  return getDb().request.findFirst({
+    where: { id, organizationId },
+    select: { ...requestListFields, body: true },
+  });
+}
+
+/** Every request of a trace (bodies excluded), in no particular order. */
+export async function findTraceRequests(organizationId: string, traceId: string): Promise<RequestRow[]> {
+  return getDb().request.findMany({ where: { organizationId, traceId }, select: requestListFields });
+}
+
+/** Every request of a session, oldest first (bodies excluded). */
+export async function findSessionRequests(organizationId: string, sessionId: string): Promise<RequestRow[]> {
+  return getDb().request.findMany({
+    where: { organizationId, sessionId },
+    orderBy: [{ startTime: "asc" }, { id: "asc" }],
+    select: requestListFields,
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The process `npm start` runs. Ingest traffic (`/v1/*`, `/anthropic/*`) is served right here on
+ * a lean node:http path, because a Next route handler in front of every LLM call measured 3–5×
+ * slower than a bare proxy (PLATFORM.md); every other request goes to Next's request handler.
+ */
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { readConfig } from "./lib/config";
+import { createIngestRouter } from "./lib/ingest/ingest-router";
+import { migrateDatabase } from "./lib/storage/migrate";
+import { resolveDatabase } from "./lib/storage/database-url";
+import { ensureFirstStart } from "./lib/storage/first-start";
+import { closeDb } from "./lib/storage/db";
+
+const dev = process.argv.includes("--dev");
+const config = readConfig();
+
+const { applied } = await migrateDatabase();
+if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);
+const firstStart = await ensureFirstStart({
+  adminEmail: config.ADMIN_EMAIL,
+  adminPassword: config.ADMIN_PASSWORD,
+  seedApiKey: config.SEED_API_KEY,
+});
+printFirstStart(firstStart);
+
+const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: config.HOST, port: config.PORT });
+await app.prepare();
+const handleWithNext = app.getRequestHandler();
+const ingest = createIngestRouter(config);
+
+const server = createServer((req, res) => {
+  if (!ingest.handle(req, res)) void handleWithNext(req, res);
+});
+server.keepAliveTimeout = 65_000;
+server.listen(config.PORT, config.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  console.log(`Database: ${describeDatabase()}`);
+  console.log(`Listening on http://${host}:${port}`);
+});
+
+let shuttingDown = false;
+async function shutDown(): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  server.close();
+  server.closeIdleConnections();
+  // Logs already accepted are written before the process exits.
+  await ingest.close();
+  await closeDb();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutDown());
+process.on("SIGINT", () => void shutDown());
+
+function printFirstStart(result: Awaited<ReturnType<typeof ensureFirstStart>>): void {
+  if (!result.admin && !result.apiKey) return;
+  const lines = ["", "First start: shown once, keep them now."];
+  if (result.admin) {
+    lines.push(`  Login:    ${result.admin.email}`);
+    lines.push(`  Password: ${config.ADMIN_PASSWORD ? "(the ADMIN_PASSWORD you set)" : result.admin.password}`);
+  }
+  if (result.apiKey) lines.push(`  API key:  ${result.apiKey}`);
+  console.log(lines.join("\n") + "\n");
+}
+
+/** Where the data lives, without the password a PostgreSQL URL may carry. */
+function describeDatabase(): string {
+  const database = resolveDatabase();
+  if (database.kind === "sqlite") return `SQLite at ${database.filePath}`;
+  const url = new URL(database.url);
+  return `PostgreSQL at ${url.host}${url.pathname}`;
+}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface RunningApp {
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** an API key of the default organization (SEED_API_KEY) */
+  apiKey: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  databaseUrl: string;
+  openaiUpstreamUrl?: string;
+  anthropicUpstreamUrl?: string;
+  env?: Record<string, string>;
+}
+
+export function generateTestApiKey(): string {
+  return `sk-tw-test-${randomBytes(16).toString("hex")}`;
+}
+
+/**
+ * Starts the real server (server.ts: lean ingest path + Next production build) on a free port.
+ * The Next build must exist: `npm test` builds it first when stale.
+ */
+export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  const apiKey = generateTestApiKey();
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: options.databaseUrl,
+      SEED_API_KEY: apiKey,
+      OPENAI_UPSTREAM_URL: options.openaiUpstreamUrl ?? "http://127.0.0.1:9",
+      ANTHROPIC_UPSTREAM_URL: options.anthropicUpstreamUrl ?? "http://127.0.0.1:9",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    const onData = () => {
+      const match = /Listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace("localhost", "127.0.0.1"));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  return { url, apiKey, output: () => output, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
