@@ -45,7 +45,7 @@ export interface LoggedRequest {
   sessionId: string | null;
   sessionName: string | null;
   userId: string | null;
-  /** Helicone-Property-* values, keys as the caller wrote them */
+  /** Helicone-Property-* values; keys lower-cased (header names are case-insensitive) */
   properties: Record<string, string>;
   requestBody: string | null;
   responseBody: string | null;

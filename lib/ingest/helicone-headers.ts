@@ -1,8 +1,9 @@
 import { parseNodeId } from "../domain/node-id";
 
 /**
- * Reads the seed's Helicone-* headers. Header names match case-insensitively; property keys keep
- * the caller's spelling (from raw headers) for display, and are matched case-insensitively later.
+ * Reads the seed's Helicone-* headers. Header names are case-insensitive, and most HTTP clients
+ * (fetch, and so the openai and Anthropic SDKs) send them lower-cased, so property keys are
+ * lower-cased too: `Helicone-Property-Step: planning` is the property `step`, as in Helicone.
  */
 export interface HeliconeContext {
   traceId: string | null;
@@ -22,24 +23,20 @@ const MAX_PROPERTY_VALUE_LENGTH = 4096;
 const MAX_FIELD_LENGTH = 1024;
 
 /**
- * `headers` is a list of [name, value] pairs in the caller's spelling (node's rawHeaders pairs,
- * or a custom log's `meta` object entries). Later duplicates win, as with HTTP header folding.
+ * `headers` is a list of [name, value] pairs (node's rawHeaders pairs, or a custom log's `meta`
+ * entries). Later duplicates win.
  */
 export function readHeliconeContext(headers: Iterable<readonly [string, string]>): HeliconeContext {
   const fields = new Map<string, string>();
   const properties: Record<string, string> = {};
-  const propertyKeyByLowerCase = new Map<string, string>();
 
   for (const [name, rawValue] of headers) {
     const lower = name.toLowerCase();
     if (!lower.startsWith("helicone-")) continue;
     const value = String(rawValue).trim();
     if (lower.startsWith(PROPERTY_PREFIX)) {
-      const key = name.slice(PROPERTY_PREFIX.length);
+      const key = lower.slice(PROPERTY_PREFIX.length);
       if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) continue;
-      const existing = propertyKeyByLowerCase.get(key.toLowerCase());
-      if (existing !== undefined) delete properties[existing];
-      propertyKeyByLowerCase.set(key.toLowerCase(), key);
       properties[key] = value.slice(0, MAX_PROPERTY_VALUE_LENGTH);
     } else {
       fields.set(lower, value);

@@ -20,10 +20,10 @@ export async function saveLoggedRequests(records: readonly LoggedRequest[]): Pro
     responseHeaders: JSON.stringify(r.responseHeaders),
   }));
   const propertyRows = records.flatMap((r) =>
-    uniqueByLowerCaseKey(r.properties).map(([key, value]) => ({
+    Object.entries(r.properties).map(([key, value]) => ({
       requestId: r.id,
       organizationId: r.organizationId,
-      key: key.toLowerCase(),
+      key,
       value,
       startTime: r.startTime,
     })),
@@ -33,12 +33,6 @@ export async function saveLoggedRequests(records: readonly LoggedRequest[]): Pro
     db.requestBody.createMany({ data: bodies }),
     ...(propertyRows.length > 0 ? [db.requestProperty.createMany({ data: propertyRows })] : []),
   ]);
-}
-
-function uniqueByLowerCaseKey(properties: Record<string, string>): Array<[string, string]> {
-  const byKey = new Map<string, [string, string]>();
-  for (const entry of Object.entries(properties)) byKey.set(entry[0].toLowerCase(), entry);
-  return [...byKey.values()];
 }
 
 export interface RequestFilter {
