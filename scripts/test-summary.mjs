@@ -1,0 +1,30 @@
+// Adds up the JSON reports of every test runner into the one closing line CI reads:
+// "N passed, N failed, N skipped". Exits 1 when anything failed or a report is missing.
+import { existsSync, readFileSync } from "node:fs";
+
+const [vitestReport, playwrightReport] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+if (vitestReport && existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  // A file that fails to load has no tests to count: count it as a failure.
+  failed += report.testResults.filter((file) => file.status === "failed" && file.assertionResults.length === 0).length;
+} else {
+  console.error(`missing vitest report ${vitestReport}`);
+  failed++;
+}
+
+if (playwrightReport && existsSync(playwrightReport)) {
+  const { stats } = JSON.parse(readFileSync(playwrightReport, "utf8"));
+  passed += stats.expected;
+  failed += stats.unexpected + stats.flaky;
+  skipped += stats.skipped;
+}
+
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: every suite — unit, API (real server, SQLite and PostgreSQL), browser (Chromium).
+# Ends with one line "N passed, N failed, N skipped" summing all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+# Browser tests use Debian's Chromium (never a downloaded browser); install it when missing.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing Chromium for the browser tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Could not install Chromium."
+fi
+
+node scripts/ensure-build.mjs || { echo "0 passed, 1 failed"; exit 1; }
+
+rm -f test-results/vitest.json test-results/playwright.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+vitest_status=$?
+
+playwright_status=0
+if [ -f playwright.config.ts ]; then
+  if [ -x /usr/bin/chromium ]; then
+    PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+    playwright_status=$?
+  elif [ "${CI:-}" = "true" ]; then
+    echo "Chromium is missing and CI=true: browser tests cannot be skipped."
+    playwright_status=1
+  else
+    echo "Skipping browser tests: /usr/bin/chromium is missing (install it: apt-get install chromium)."
+  fi
+fi
+
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json
+summary_status=$?
+if [ $vitest_status -ne 0 ] || [ $playwright_status -ne 0 ] || [ $summary_status -ne 0 ]; then exit 1; fi
