@@ -83,16 +83,14 @@ export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): 
 
   const rootIds: string[] = [];
   for (const node of byId.values()) {
-    node.requests.sort(byStartThenId);
+    if (node.requests.length > 1) node.requests.sort(byStartThenId);
     if (node.parentId === null) rootIds.push(node.id);
     else byId.get(node.parentId)!.childIds.push(node.id);
   }
-  // Float sums depend on order: fix one before rolling up, so arrival order cannot change a cost.
-  rootIds.sort();
-  for (const node of byId.values()) node.childIds.sort();
 
-  rollUp(byId, rootIds);
+  rollUpDepthsAndSpans(byId, rootIds);
   const nodes = parentsFirst(byId, rootIds);
+  rollUpCosts(byId, nodes);
   markCriticalPath(byId, rootIds);
   return { nodes, rootIds, byId };
 }
@@ -122,37 +120,40 @@ function byStartThenId(a: TraceRequest, b: TraceRequest): number {
 
 /** Walks each parent chain once; a chain that comes back to itself is cut at its earliest node. */
 function breakParentCycles<R extends TraceRequest>(byId: Map<string, TraceNode<R>>): void {
-  const settled = new Set<string>();
+  // 0 unvisited, a walk's own number while on that walk, -1 once known to reach a root
+  const mark = new Map<TraceNode<R>, number>();
+  let walk = 0;
+  const chain: TraceNode<R>[] = [];
   for (const start of byId.values()) {
-    const chain: TraceNode<R>[] = [];
-    const onChain = new Set<string>();
+    walk++;
+    chain.length = 0;
     let node: TraceNode<R> | undefined = start;
-    while (node && !settled.has(node.id) && !onChain.has(node.id)) {
+    while (node && !mark.has(node)) {
+      mark.set(node, walk);
       chain.push(node);
-      onChain.add(node.id);
       node = node.parentId === null ? undefined : byId.get(node.parentId);
     }
-    if (node && onChain.has(node.id)) {
+    if (node && mark.get(node) === walk) {
       const loop = chain.slice(chain.indexOf(node));
       const earliest = loop.reduce((a, b) => (firstStart(b) < firstStart(a) ? b : a));
       earliest.parentId = null;
     }
-    for (const member of chain) settled.add(member.id);
+    for (const member of chain) mark.set(member, -1);
   }
 }
 
 function firstStart(node: TraceNode): number {
-  return node.requests.length ? Math.min(...node.requests.map((r) => r.startMs)) : Number.POSITIVE_INFINITY;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const request of node.requests) earliest = Math.min(earliest, request.startMs);
+  return earliest;
 }
 
-/** Depths top-down, then spans and costs bottom-up. */
-function rollUp<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds: string[]): void {
-  const order: TraceNode<R>[] = [];
+/** Depths top-down, then spans and request counts bottom-up (both independent of sibling order). */
+function rollUpDepthsAndSpans<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds: string[]): void {
   const queue = rootIds.map((id) => byId.get(id)!);
   for (const root of queue) root.depth = 1;
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i]!;
-    order.push(node);
     for (const childId of node.childIds) {
       const child = byId.get(childId)!;
       child.depth = node.depth + 1;
@@ -160,29 +161,46 @@ function rollUp<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds
     }
   }
 
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
+  for (let i = queue.length - 1; i >= 0; i--) {
+    const node = queue[i]!;
     if (node.requests.length > 0) {
-      const ownStart = Math.min(...node.requests.map((r) => r.startMs));
-      const ownEnd = Math.max(...node.requests.map((r) => r.endMs));
+      let ownStart = Number.POSITIVE_INFINITY;
+      let ownEnd = Number.NEGATIVE_INFINITY;
+      for (const request of node.requests) {
+        ownStart = Math.min(ownStart, request.startMs);
+        ownEnd = Math.max(ownEnd, request.endMs);
+      }
       node.selfLatencyMs = ownEnd - ownStart;
       node.subtreeStartMs = Math.min(node.subtreeStartMs, ownStart);
       node.subtreeEndMs = Math.max(node.subtreeEndMs, ownEnd);
-      for (const request of node.requests) {
-        node.subtreeCostUsd += request.costUsd ?? 0;
-        if (request.costUnknown) node.subtreeCostComplete = false;
-      }
       node.subtreeRequestCount += node.requests.length;
     }
     node.subtreeLatencyMs = node.subtreeEndMs - node.subtreeStartMs;
-    node.subtreeCostUsd = roundUsd(node.subtreeCostUsd);
     const parent = node.parentId === null ? undefined : byId.get(node.parentId);
     if (parent) {
       parent.subtreeStartMs = Math.min(parent.subtreeStartMs, node.subtreeStartMs);
       parent.subtreeEndMs = Math.max(parent.subtreeEndMs, node.subtreeEndMs);
+      parent.subtreeRequestCount += node.subtreeRequestCount;
+    }
+  }
+}
+
+/**
+ * Costs bottom-up over the ordered node list. Float sums depend on order, and this order is fixed
+ * by start times and ids, so arrival order can never change a cost.
+ */
+function rollUpCosts<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, ordered: TraceNode<R>[]): void {
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const node = ordered[i]!;
+    for (const request of node.requests) {
+      node.subtreeCostUsd += request.costUsd ?? 0;
+      if (request.costUnknown) node.subtreeCostComplete = false;
+    }
+    node.subtreeCostUsd = roundUsd(node.subtreeCostUsd);
+    const parent = node.parentId === null ? undefined : byId.get(node.parentId);
+    if (parent) {
       parent.subtreeCostUsd += node.subtreeCostUsd;
       parent.subtreeCostComplete &&= node.subtreeCostComplete;
-      parent.subtreeRequestCount += node.subtreeRequestCount;
     }
   }
 }
@@ -195,7 +213,7 @@ function parentsFirst<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, r
     return x.subtreeStartMs - y.subtreeStartMs || (a < b ? -1 : a > b ? 1 : 0);
   };
   rootIds.sort(byStart);
-  for (const node of byId.values()) node.childIds.sort(byStart);
+  for (const node of byId.values()) if (node.childIds.length > 1) node.childIds.sort(byStart);
 
   const ordered: TraceNode<R>[] = [];
   const stack = [...rootIds].reverse();
