@@ -1,0 +1,76 @@
+/**
+ * Custom-log ingest: one record per POST /v1/trace/custom/log, 50 connections, into SQLite.
+ * A 200 means stored, so afterwards the row count must equal the 200s. Target ≥ 3,000 records/s.
+ *
+ *   tsx tests/bench/custom-log-ingest.ts [--seconds 5] [--connections 50]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { Pool } from "undici";
+import { startApp } from "../helpers/app-server";
+import { round, writeResult } from "./bench-processes";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "50" } } });
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+
+const dataDir = mkdtempSync(join(tmpdir(), "bench-custom-log-"));
+const databaseFile = join(dataDir, "bench.db");
+const app = await startApp({ databaseUrl: `file:${databaseFile}` });
+const pool = new Pool(app.url, { connections: CONNECTIONS });
+
+function body(i: number): string {
+  const now = Date.now();
+  return JSON.stringify({
+    providerRequest: {
+      url: "https://api.anthropic.com/v1/messages",
+      json: { model: "claude-3-opus-20240229", messages: [{ role: "user", content: `Question ${i}` }] },
+      meta: {},
+    },
+    providerResponse: {
+      json: { type: "message", role: "assistant", model: "claude-3-opus-20240229", content: [{ type: "text", text: "Answer" }], usage: { input_tokens: 12, output_tokens: 30 } },
+      status: 200,
+      headers: {},
+    },
+    timing: { startTime: now - 800, endTime: now },
+    provider: "anthropic",
+  });
+}
+
+try {
+  let accepted = 0;
+  let rejected = 0;
+  let sent = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const response = await pool.request({
+          path: "/v1/trace/custom/log",
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${app.apiKey}`, "helicone-node-id": `bench-${worker}:n${sent}` },
+          body: body(sent++),
+        });
+        await response.body.text();
+        if (response.statusCode === 200) accepted++;
+        else rejected++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const db = new Database(databaseFile, { readonly: true });
+  const stored = (db.prepare('SELECT COUNT(*) AS n FROM "Request"').get() as { n: number }).n;
+  db.close();
+  const result = { connections: CONNECTIONS, seconds: round(elapsed), accepted, rejected, stored, lost: accepted - stored, recordsPerSecond: Math.round(accepted / elapsed) };
+  console.table([result]);
+  console.log(`custom log: ${result.recordsPerSecond} records/s into SQLite, ${result.lost} lost (target ≥ 3,000/s, 0 lost)`);
+  console.log(`wrote ${writeResult("custom-log-ingest", result)}`);
+} finally {
+  await pool.close();
+  await app.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
