@@ -11,10 +11,13 @@ import { createIngestRouter } from "./lib/ingest/ingest-router";
 import { migrateDatabase } from "./lib/storage/migrate";
 import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/storage/first-start";
+import { ensureAuthSecret } from "./lib/auth/auth-secret";
 import { closeDb } from "./lib/storage/db";
 
 const dev = process.argv.includes("--dev");
 const config = readConfig();
+// Dashboard sessions are signed with it; next-auth reads it from the environment per request.
+process.env.AUTH_SECRET = ensureAuthSecret(config.AUTH_SECRET);
 
 const { applied } = await migrateDatabase();
 if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);
@@ -25,22 +28,27 @@ const firstStart = await ensureFirstStart({
 });
 printFirstStart(firstStart);
 
-const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: config.HOST, port: config.PORT });
-await app.prepare();
-const handleWithNext = app.getRequestHandler();
 const ingest = createIngestRouter(config);
+let handleWithNext: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
 
 const server = createServer((req, res) => {
-  if (!ingest.handle(req, res)) void handleWithNext(req, res);
+  if (ingest.handle(req, res)) return;
+  if (handleWithNext) void handleWithNext(req, res);
+  else res.writeHead(503, { "retry-after": "1", "content-type": "text/plain" }).end("Starting, try again in a moment.\n");
 });
 server.keepAliveTimeout = 65_000;
-server.listen(config.PORT, config.HOST, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.PORT;
-  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
-  console.log(`Database: ${describeDatabase()}`);
-  console.log(`Listening on http://${host}:${port}`);
-});
+await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+const address = server.address();
+const port = typeof address === "object" && address ? address.port : config.PORT;
+
+// Next is told the port actually bound (PORT=0 picks one): it fetches its own pages by it after a
+// server action redirects (the login form).
+const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: config.HOST, port });
+await app.prepare();
+handleWithNext = app.getRequestHandler();
+const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+console.log(`Database: ${describeDatabase()}`);
+console.log(`Listening on http://${host}:${port}`);
 
 let shuttingDown = false;
 async function shutDown(): Promise<void> {

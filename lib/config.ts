@@ -10,9 +10,17 @@ const configSchema = z.object({
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   MAX_LOGGED_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  // OTLP/HTTP trace exports, counted after decompression (the spec recommends 20 MiB or less).
+  MAX_OTLP_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  // Log records waiting for storage above which OTLP exports are told to retry later (503).
+  OTLP_QUEUE_HIGH_WATER: z.coerce.number().int().nonnegative().default(50_000),
   SEED_API_KEY: z.string().min(16, "SEED_API_KEY must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
+  /** signs dashboard session cookies; generated once and kept in the data directory when unset */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  /** how long a dashboard login lasts before signing in again */
+  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -77,3 +77,28 @@ function calc(usage: Usage, model: string, providerId: string | undefined, at: D
     return null;
   }
 }
+
+export interface CostBreakdown {
+  inputUsd: number;
+  outputUsd: number;
+}
+
+/**
+ * How a priced call's cost splits into input (prompt, cached, cache writes) and output tokens,
+ * from the same table as priceUsage; null when the price is unknown or nothing was billed.
+ */
+export function priceBreakdown({ provider, model, usage, at }: PriceUsageInput): CostBreakdown | null {
+  if (!usage || !model || !hasBillableTokens(usage)) return null;
+  const price = findPrice(
+    {
+      input_tokens: usage.promptTokens ?? 0,
+      output_tokens: usage.completionTokens ?? 0,
+      cache_read_tokens: usage.cachedTokens ?? undefined,
+      cache_write_tokens: usage.cacheWriteTokens ?? undefined,
+    },
+    model,
+    provider,
+    at,
+  );
+  return price ? { inputUsd: roundUsd(price.input_price), outputUsd: roundUsd(price.output_price) } : null;
+}

@@ -1,27 +1,98 @@
+import { auth } from "../auth/auth";
 import { bearerToken } from "../ingest/helicone-headers";
 import { authenticateApiKey } from "../ingest/api-key-auth";
-import { toErrorResponse, unauthorized } from "./api-error";
+import { findUserById } from "../storage/users";
+import { ApiError, toErrorResponse, unauthorized } from "./api-error";
+
+/** Who is calling: a signed-in dashboard user, or a program holding an API key. */
+export type Caller = { kind: "user"; userId: string; role: string } | { kind: "api-key" };
 
 export interface ApiContext<P> {
   organizationId: string;
+  caller: Caller;
   params: P;
 }
 
+type Handler<P> = (request: Request, context: ApiContext<P>) => Promise<unknown>;
+
 /** The caller's organization from `Authorization: Bearer <key>` (or Helicone-Auth). */
-export async function organizationFromRequest(request: Request): Promise<string> {
-  const key = bearerToken(request.headers.get("authorization")) ?? bearerToken(request.headers.get("helicone-auth"));
-  if (!key) throw unauthorized('Send your API key as "Authorization: Bearer <key>".');
+export async function organizationFromApiKey(key: string): Promise<string> {
   const organizationId = await authenticateApiKey(key);
   if (!organizationId) throw unauthorized("Invalid or revoked API key.");
   return organizationId;
 }
 
-/** Wraps a route handler: authenticates, resolves params, maps every error to one JSON shape. */
-export function withApiKey<P>(handler: (request: Request, context: ApiContext<P>) => Promise<unknown>) {
+/** The signed-in user, looked up again so that a removed user's cookie stops working at once. */
+async function userFromSession(): Promise<{ organizationId: string; caller: Caller } | null> {
+  const session = await auth();
+  if (!session?.user?.id) return null;
+  const user = await findUserById(session.user.id);
+  return user ? { organizationId: user.organizationId, caller: { kind: "user", userId: user.id, role: user.role } } : null;
+}
+
+function apiKeyOf(request: Request): string | null {
+  return bearerToken(request.headers.get("authorization")) ?? bearerToken(request.headers.get("helicone-auth"));
+}
+
+/**
+ * Wraps a read API handler: an API key when the request carries one (checked exactly as before:
+ * a bad key is a 401, never a fallback to the cookie), otherwise the dashboard session; resolves
+ * params; maps every error to one JSON shape.
+ */
+export function withAuth<P>(handler: Handler<P>) {
+  return wrap<P>(async (request) => {
+    const key = apiKeyOf(request);
+    if (key) return { organizationId: await organizationFromApiKey(key), caller: { kind: "api-key" } };
+    const user = await userFromSession();
+    if (!user) throw unauthorized('Sign in, or send your API key as "Authorization: Bearer <key>".');
+    return user;
+  }, handler);
+}
+
+/**
+ * For actions a leaked API key must not be able to take (minting keys, inviting members): a
+ * signed-in user only, and an admin when `role` says so.
+ */
+export function withSession<P>(handler: Handler<P>, { role }: { role?: "admin" } = {}) {
+  return wrap<P>(async (request) => {
+    assertSameOrigin(request);
+    const user = await userFromSession();
+    if (!user) throw unauthorized("Sign in to the dashboard to do this.");
+    if (role === "admin" && user.caller.kind === "user" && user.caller.role !== "admin") {
+      throw new ApiError("forbidden", "Only an admin can do this.", 403);
+    }
+    return user;
+  }, handler);
+}
+
+/**
+ * Cookie-authenticated changes must come from our own pages. The session cookie is SameSite=Lax
+ * already; this also refuses a cross-origin fetch, and a form post, whose body is never JSON.
+ */
+function assertSameOrigin(request: Request): void {
+  if (request.method === "GET" || request.method === "HEAD") return;
+  const origin = request.headers.get("origin");
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (origin && host && hostOf(origin) !== host) throw new ApiError("forbidden", "Cross-origin request refused.", 403);
+  const type = request.headers.get("content-type") ?? "";
+  if (request.method === "POST" && !type.startsWith("application/json")) {
+    throw new ApiError("unsupported_media_type", "Send JSON (Content-Type: application/json).", 415);
+  }
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // "null" (sandboxed frames, file:) is never our own origin
+  }
+}
+
+function wrap<P>(authenticate: (request: Request) => Promise<{ organizationId: string; caller: Caller }>, handler: Handler<P>) {
   return async (request: Request, { params }: { params: Promise<P> }): Promise<Response> => {
     try {
-      const organizationId = await organizationFromRequest(request);
-      const result = await handler(request, { organizationId, params: await params });
+      const { organizationId, caller } = await authenticate(request);
+      const result = await handler(request, { organizationId, caller, params: await params });
       return result instanceof Response ? result : Response.json(result);
     } catch (error) {
       const { status, headers, body } = toErrorResponse(error);

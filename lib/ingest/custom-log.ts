@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { LoggedRequest } from "../domain/logged-request";
+import type { LoggedRequest, TokenUsage } from "../domain/logged-request";
 import { priceUsage } from "../domain/cost";
 import { ApiError } from "../http/api-error";
 import { readHeliconeContext } from "./helicone-headers";
@@ -10,6 +10,8 @@ import { errorReasonFromBody } from "./error-reason";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+// Token columns are 32-bit integers on PostgreSQL: a count past this could never be stored.
+const MAX_TOKEN_COUNT = 2_147_483_647;
 
 /**
  * A point in time as callers send it: `{seconds, nanos}` (protobuf Timestamp, as in the seed),
@@ -76,6 +78,7 @@ export function customLogToLoggedRequest(
     responseBody: log.providerResponse.json ?? null,
     responseContentType: "application/json",
   });
+  checkTokenCounts(read.usage);
   const model = read.model ?? (typeof log.providerRequest.json.model === "string" ? log.providerRequest.json.model : null);
   const price = priceUsage({ provider, model, usage: read.usage });
   const status = log.providerResponse.status;
@@ -126,6 +129,19 @@ function checkTiming(startMs: number, endMs: number, nowMs: number): void {
   if (endMs < startMs) throw invalid("timing.endTime is before timing.startTime");
   if (startMs < EARLIEST_ACCEPTED_TIME) throw invalid("timing.startTime is before the year 2000: send epoch milliseconds, {seconds, nanos} or ISO 8601");
   if (endMs > nowMs + MAX_FUTURE_SKEW_MS) throw invalid("timing.endTime is more than a day in the future");
+}
+
+/** The usage block is the caller's: a count that is not a whole number, or cannot be stored, is a bad body. */
+function checkTokenCounts(usage: TokenUsage): void {
+  const counts = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: usage.cachedTokens, totalTokens: usage.totalTokens };
+  for (const [name, count] of Object.entries(counts)) {
+    if (count === null || (Number.isInteger(count) && count >= 0 && count <= MAX_TOKEN_COUNT)) continue;
+    throw new ApiError(
+      "invalid_usage",
+      `providerResponse.json.usage: token counts must be whole numbers from 0 to ${MAX_TOKEN_COUNT} (${name} would be ${count})`,
+      400,
+    );
+  }
 }
 
 function pathOf(url: string): string {

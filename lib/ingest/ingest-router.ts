@@ -7,11 +7,16 @@ import { authenticateApiKey } from "./api-key-auth";
 import { customLogToLoggedRequest } from "./custom-log";
 import { bearerToken, rawHeaderPairs } from "./helicone-headers";
 import { LogWriter } from "./log-writer";
+import { publishLogWriterStats } from "./ingest-status";
 import { BodyTooLargeError, readBody } from "./read-body";
 import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
+import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
 import { handleProxyRequest, type ProviderRoute, type ProxyDependencies } from "./proxy/proxy-handler";
 
 const CUSTOM_LOG_PATH = "/v1/trace/custom/log";
+const OTLP_TRACES_PATH = "/v1/traces";
+// An OTLP export answers 200 only once stored; past this wait the exporter is told to retry (503).
+const OTLP_WRITE_TIMEOUT_MS = 10_000;
 // A custom log answers 200 only once stored; past this wait the caller is told to retry.
 const CUSTOM_LOG_WRITE_TIMEOUT_MS = 10_000;
 
@@ -22,7 +27,7 @@ export interface IngestRouter {
   close(): Promise<void>;
 }
 
-/** `/v1/*` and `/anthropic/*` on the lean path: proxies and the custom-log endpoint. */
+/** `/v1/*` and `/anthropic/*` on the lean path: proxies, the custom-log endpoint and OTLP traces. */
 export function isIngestPath(url: string): boolean {
   return url.startsWith("/v1/") || url === "/v1" || url.startsWith("/anthropic/");
 }
@@ -32,6 +37,7 @@ export function createIngestRouter(config: Config): IngestRouter {
     save: saveLoggedRequests,
     onError: throttledErrorLog(),
   });
+  publishLogWriterStats(() => writer.stats());
   const dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     headersTimeout: config.UPSTREAM_TIMEOUT_MS,
@@ -50,6 +56,13 @@ export function createIngestRouter(config: Config): IngestRouter {
     maxRequestBodyBytes: config.MAX_REQUEST_BODY_BYTES,
     maxLoggedBodyBytes: config.MAX_LOGGED_BODY_BYTES,
   };
+  const otlpDeps: OtlpDependencies = {
+    authenticate: authenticateApiKey,
+    writer,
+    maxBodyBytes: config.MAX_OTLP_BODY_BYTES,
+    queueHighWater: config.OTLP_QUEUE_HIGH_WATER,
+    writeTimeoutMs: OTLP_WRITE_TIMEOUT_MS,
+  };
   const openai: ProviderRoute = { provider: "openai", mountPrefix: "", upstreamBaseUrl: config.OPENAI_UPSTREAM_URL };
   const anthropic: ProviderRoute = { provider: "anthropic", mountPrefix: "/anthropic", upstreamBaseUrl: config.ANTHROPIC_UPSTREAM_URL };
 
@@ -61,6 +74,8 @@ export function createIngestRouter(config: Config): IngestRouter {
       const path = url.split("?")[0];
       if (path === CUSTOM_LOG_PATH) {
         void handleCustomLog(req, res, writer, config.MAX_REQUEST_BODY_BYTES);
+      } else if (path === OTLP_TRACES_PATH) {
+        void handleOtlpTraces(req, res, otlpDeps);
       } else {
         void handleProxyRequest(req, res, url.startsWith("/anthropic/") ? anthropic : openai, proxyDeps);
       }

@@ -65,6 +65,33 @@ export class LogWriter {
     });
   }
 
+  /**
+   * Queues prepared records together and resolves once all of them are stored. All or none are
+   * queued: a batch that does not fit is refused (and counted) whole, so a caller that retries
+   * never finds half of it already stored.
+   */
+  writeMany(records: readonly LoggedRequest[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (this.queue.length + records.length > this.maxQueueLength) {
+      this.counters.dropped += records.length;
+      return Promise.reject(new Error("log queue is full"));
+    }
+    return new Promise((resolve, reject) => {
+      let unsettled = records.length;
+      let failed = false;
+      const settle = (error: Error | null) => {
+        if (failed) return;
+        if (error) {
+          failed = true;
+          reject(error);
+        } else if (--unsettled === 0) {
+          resolve();
+        }
+      };
+      for (const record of records) this.push({ prepare: () => record, settle });
+    });
+  }
+
   /** Resolves when everything queued so far has been written (or dropped). */
   async flush(): Promise<void> {
     if (this.queue.length === 0 && !this.running) return;

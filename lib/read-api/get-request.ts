@@ -1,8 +1,9 @@
+import { priceBreakdown } from "../domain/cost";
 import { notFound } from "../http/api-error";
 import { findRequest } from "../storage/requests";
 import { parseBody, parseJsonObject, toRequestDto } from "./request-dto";
 
-/** GET /api/v1/requests/{id}: one request with its bodies and (redacted) headers. */
+/** GET /api/v1/requests/{id}: one request with its bodies, (redacted) headers and cost split. */
 export async function getRequestForApi(organizationId: string, id: string) {
   const row = await findRequest(organizationId, id);
   if (!row) throw notFound("request");
@@ -13,5 +14,13 @@ export async function getRequestForApi(organizationId: string, id: string) {
     responseBody: parseBody(body?.responseBody ?? null),
     requestHeaders: parseJsonObject(body?.requestHeaders ?? "{}"),
     responseHeaders: parseJsonObject(body?.responseHeaders ?? "{}"),
+    costBreakdown: rest.costUnknown
+      ? null
+      : priceBreakdown({
+          provider: rest.provider,
+          model: rest.model,
+          usage: { promptTokens: rest.promptTokens, completionTokens: rest.completionTokens, cachedTokens: rest.cachedTokens, totalTokens: rest.totalTokens },
+          at: rest.startTime,
+        }),
   };
 }

@@ -70,7 +70,9 @@ function encodeCursor(startTime: Date, id: string): string {
 function decodeCursor(cursor: string): { startTime: Date; id: string } {
   try {
     const [time, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof time === "number" && typeof id === "string") return { startTime: new Date(time), id };
+    // An edited cursor may hold a number no Date can be; the database would reject it with a 500.
+    const startTime = new Date(time);
+    if (typeof time === "number" && typeof id === "string" && !Number.isNaN(startTime.getTime())) return { startTime, id };
   } catch {
     // falls through to the error below
   }

@@ -29,7 +29,18 @@ export async function startStack(kind: DatabaseKindUnderTest, env: Record<string
   const database: TestDatabase = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
   const mock = await startMockProvider();
   const app = await startApp({ databaseUrl: database.url, openaiUpstreamUrl: mock.url, anthropicUpstreamUrl: mock.url, env });
+  return {
+    ...stackOf({ kind, app, mock, databaseUrl: database.url }),
+    async stop() {
+      await app.stop();
+      await mock.close();
+      await database.cleanup();
+    },
+  };
+}
 
+/** The clients and read API helpers for an app and mock started by the caller (who stops them). */
+export function stackOf({ kind, app, mock, databaseUrl }: Pick<TestStack, "kind" | "app" | "mock" | "databaseUrl">): TestStack {
   const api: TestStack["api"] = async (path, init = {}) => {
     const response = await fetch(app.url + path, {
       ...init,
@@ -49,7 +60,7 @@ export async function startStack(kind: DatabaseKindUnderTest, env: Record<string
     kind,
     app,
     mock,
-    databaseUrl: database.url,
+    databaseUrl,
     openai: (extraHeaders = {}) =>
       new OpenAI({
         apiKey: PROVIDER_KEY,
@@ -75,11 +86,6 @@ export async function startStack(kind: DatabaseKindUnderTest, env: Record<string
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-    },
-    async stop() {
-      await app.stop();
-      await mock.close();
-      await database.cleanup();
     },
   };
 }

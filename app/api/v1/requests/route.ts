@@ -1,7 +1,7 @@
-import { withApiKey } from "@/lib/http/route";
+import { withAuth } from "@/lib/http/route";
 import { listRequestsForApi } from "@/lib/read-api/list-requests";
 
 export const runtime = "nodejs";
 
 // GET /api/v1/requests – logged requests, newest first, filtered and cursor-paginated
-export const GET = withApiKey((request, { organizationId }) => listRequestsForApi(organizationId, new URL(request.url).searchParams));
+export const GET = withAuth((request, { organizationId }) => listRequestsForApi(organizationId, new URL(request.url).searchParams));

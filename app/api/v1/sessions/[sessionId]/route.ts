@@ -1,7 +1,7 @@
-import { withApiKey } from "@/lib/http/route";
+import { withAuth } from "@/lib/http/route";
 import { getSessionForApi } from "@/lib/read-api/get-session";
 
 export const runtime = "nodejs";
 
 // GET /api/v1/sessions/{sessionId} – a session's requests and traces, first start to last end
-export const GET = withApiKey<{ sessionId: string }>((_request, { organizationId, params }) => getSessionForApi(organizationId, params.sessionId));
+export const GET = withAuth<{ sessionId: string }>((_request, { organizationId, params }) => getSessionForApi(organizationId, params.sessionId));

@@ -1,0 +1,32 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const SECTIONS = [
+  { href: "/requests", label: "Requests", match: ["/requests", "/traces"] },
+  { href: "/sessions", label: "Sessions", match: ["/sessions"] },
+  { href: "/users", label: "Users", match: ["/users"] },
+  { href: "/settings", label: "Settings", match: ["/settings"] },
+];
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="flex items-center gap-1">
+      {SECTIONS.map((section) => {
+        const active = section.match.some((prefix) => pathname.startsWith(prefix));
+        return (
+          <Link
+            key={section.href}
+            href={section.href}
+            aria-current={active ? "page" : undefined}
+            className={`rounded px-2.5 py-1 text-[13px] ${active ? "bg-slate-800 text-white" : "hover:bg-slate-800/60 hover:text-white"}`}
+          >
+            {section.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

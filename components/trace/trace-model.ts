@@ -1,0 +1,221 @@
+import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
+
+/**
+ * What the trace view shows of each node, derived once per trace from GET /api/v1/traces/{id}.
+ * Pure and O(n): children come from parentId (siblings keep the API's order: by start time),
+ * nodes are re-ordered depth-first whatever order they arrive in, descendant counts roll up
+ * bottom-up, and the slowest and most expensive nodes are found in the same pass. A node whose
+ * parent is missing from the response (should not happen, but the trace must still render)
+ * becomes a root.
+ */
+export type NodeStatus = "ok" | "error" | "virtual";
+
+export interface TraceViewNode {
+  id: string;
+  parentId: string | null;
+  depth: number;
+  isVirtual: boolean;
+  onCriticalPath: boolean;
+  childIds: string[];
+  /** Step/Stage/Aspect-like property, else the model, else the last id segment */
+  label: string;
+  /** the second line: model and provider, or the id segment when the label is the model */
+  detail: string;
+  /** decided by the last attempt: a retry that succeeded is ok */
+  status: NodeStatus;
+  statusCode: number | null;
+  attempts: TraceRequestDto[];
+  failedAttempts: number;
+  selfLatencyMs: number | null;
+  timeToFirstTokenMs: number | null;
+  ownCostUsd: number | null;
+  ownCostUnknown: boolean;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  subtreeLatencyMs: number;
+  subtreeCostUsd: number;
+  subtreeCostComplete: boolean;
+  subtreeRequestCount: number;
+  descendantCount: number;
+  /** subtree span, epoch ms */
+  startMs: number;
+  endMs: number;
+  /** own attempts' span; null for a virtual node */
+  ownStartMs: number | null;
+  ownEndMs: number | null;
+  /** lower-cased text searched by "find in trace" */
+  searchText: string;
+}
+
+export interface TraceModel {
+  traceId: string;
+  metrics: TraceResponse["metrics"];
+  /** parents before children, siblings by start time (the API's order) */
+  nodes: TraceViewNode[];
+  byId: Map<string, TraceViewNode>;
+  rootIds: string[];
+  slowestId: string | null;
+  priciestId: string | null;
+  /** ranges of own latency and own cost over logged nodes, for heat colours */
+  minSelfLatencyMs: number;
+  maxSelfLatencyMs: number;
+  minOwnCostUsd: number;
+  maxOwnCostUsd: number;
+  failedCount: number;
+  virtualCount: number;
+  startMs: number;
+  endMs: number;
+}
+
+const LABEL_PROPERTIES = ["step", "stage", "aspect", "name", "task", "phase", "action", "agent", "tool", "operation"];
+
+export function lastSegment(id: string): string {
+  const cut = id.lastIndexOf(":");
+  return cut === -1 ? id : id.slice(cut + 1);
+}
+
+function labelOf(dto: TraceNodeDto, last: TraceRequestDto | undefined): { label: string; detail: string } {
+  const segment = lastSegment(dto.id);
+  const short = segment.length > 24 ? `${segment.slice(0, 14)}…` : segment;
+  if (!last) return { label: short, detail: "virtual · not logged" };
+  const model = last.model ?? last.path;
+  for (const key of LABEL_PROPERTIES) {
+    const value = last.properties[key];
+    if (value) return { label: value, detail: `${model} · ${last.provider}` };
+  }
+  return { label: last.model ?? (last.path.split("/").filter(Boolean).at(-1) || last.path), detail: `${short} · ${last.provider}` };
+}
+
+export function buildTraceModel(response: TraceResponse): TraceModel {
+  const byId = new Map<string, TraceViewNode>();
+  const listed: TraceViewNode[] = [];
+  let slowest: TraceViewNode | null = null;
+  let minSelfLatencyMs = Number.POSITIVE_INFINITY;
+  let minOwnCostUsd = Number.POSITIVE_INFINITY;
+  let priciest: TraceViewNode | null = null;
+  let failedCount = 0;
+  let virtualCount = 0;
+  let startMs = Number.POSITIVE_INFINITY;
+  let endMs = Number.NEGATIVE_INFINITY;
+
+  for (const dto of response.nodes) {
+    const attempts = dto.requests;
+    const last = attempts.at(-1);
+    const { label, detail } = labelOf(dto, last);
+    let ownCost: number | null = null;
+    let ownCostUnknown = false;
+    let failedAttempts = 0;
+    let ownStart = Number.POSITIVE_INFINITY;
+    let ownEnd = Number.NEGATIVE_INFINITY;
+    const searchParts = [dto.id, label, detail];
+    for (const attempt of attempts) {
+      if (attempt.cost !== null) ownCost = (ownCost ?? 0) + attempt.cost;
+      if (attempt.costUnknown) ownCostUnknown = true;
+      if (!isSuccessStatus(attempt.status)) failedAttempts++;
+      ownStart = Math.min(ownStart, Date.parse(attempt.startTime));
+      ownEnd = Math.max(ownEnd, Date.parse(attempt.endTime));
+      searchParts.push(attempt.model ?? "", attempt.path, String(attempt.status), attempt.errorReason ?? "", ...Object.values(attempt.properties));
+    }
+    const status: NodeStatus = !last ? "virtual" : isSuccessStatus(last.status) ? "ok" : "error";
+    const node: TraceViewNode = {
+      id: dto.id,
+      parentId: dto.parentId,
+      depth: dto.depth,
+      isVirtual: dto.virtual,
+      onCriticalPath: dto.onCriticalPath,
+      childIds: [],
+      label,
+      detail,
+      status,
+      statusCode: last?.status ?? null,
+      attempts,
+      failedAttempts,
+      selfLatencyMs: dto.selfLatencyMs,
+      timeToFirstTokenMs: last?.timeToFirstTokenMs ?? null,
+      ownCostUsd: ownCost,
+      ownCostUnknown,
+      promptTokens: sumOrNull(attempts, "promptTokens"),
+      completionTokens: sumOrNull(attempts, "completionTokens"),
+      subtreeLatencyMs: dto.subtreeLatencyMs,
+      subtreeCostUsd: dto.subtreeCost,
+      subtreeCostComplete: dto.subtreeCostComplete,
+      subtreeRequestCount: dto.subtreeRequestCount,
+      descendantCount: 0,
+      startMs: Date.parse(dto.startTime),
+      endMs: Date.parse(dto.endTime),
+      ownStartMs: last ? ownStart : null,
+      ownEndMs: last ? ownEnd : null,
+      searchText: searchParts.join("\u0000").toLowerCase(),
+    };
+    byId.set(node.id, node);
+    listed.push(node);
+    if (status === "error") failedCount++;
+    if (node.isVirtual) virtualCount++;
+    startMs = Math.min(startMs, node.startMs);
+    endMs = Math.max(endMs, node.endMs);
+    if (node.selfLatencyMs !== null) minSelfLatencyMs = Math.min(minSelfLatencyMs, node.selfLatencyMs);
+    if (node.ownCostUsd !== null) minOwnCostUsd = Math.min(minOwnCostUsd, node.ownCostUsd);
+    if (node.selfLatencyMs !== null && (!slowest || node.selfLatencyMs > slowest.selfLatencyMs!)) slowest = node;
+    if (node.ownCostUsd !== null && node.ownCostUsd > 0 && (!priciest || node.ownCostUsd > priciest.ownCostUsd!)) priciest = node;
+  }
+
+  const rootIds: string[] = [];
+  for (const node of listed) {
+    const parent = node.parentId === null || node.parentId === node.id ? undefined : byId.get(node.parentId);
+    if (parent) parent.childIds.push(node.id);
+    else rootIds.push(node.id);
+  }
+  // The API already orders siblings by start time; re-sort only when the input was shuffled.
+  const byStart = (a: string, b: string) => byId.get(a)!.startMs - byId.get(b)!.startMs || (a < b ? -1 : a > b ? 1 : 0);
+  for (const node of listed) if (node.childIds.length > 1 && !isSorted(node.childIds, byStart)) node.childIds.sort(byStart);
+  if (!isSorted(rootIds, byStart)) rootIds.sort(byStart);
+  const nodes = depthFirst(byId, rootIds);
+  // Parents come before their children, so one backward pass rolls counts up.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i]!;
+    const parent = node.parentId === null ? undefined : byId.get(node.parentId);
+    if (parent) parent.descendantCount += node.descendantCount + 1;
+  }
+
+  return {
+    traceId: response.traceId,
+    metrics: response.metrics,
+    nodes,
+    byId,
+    rootIds,
+    slowestId: slowest?.id ?? null,
+    priciestId: priciest?.id ?? null,
+    minSelfLatencyMs: Number.isFinite(minSelfLatencyMs) ? minSelfLatencyMs : 0,
+    maxSelfLatencyMs: slowest?.selfLatencyMs ?? 0,
+    minOwnCostUsd: Number.isFinite(minOwnCostUsd) ? minOwnCostUsd : 0,
+    maxOwnCostUsd: priciest?.ownCostUsd ?? 0,
+    failedCount,
+    virtualCount,
+    startMs: Number.isFinite(startMs) ? startMs : 0,
+    endMs: Number.isFinite(endMs) ? endMs : 0,
+  };
+}
+
+function isSorted(ids: string[], compare: (a: string, b: string) => number): boolean {
+  for (let i = 1; i < ids.length; i++) if (compare(ids[i - 1]!, ids[i]!) > 0) return false;
+  return true;
+}
+
+/** Parents before children, siblings in the given order; iterative, so a 10,000-level chain is fine. */
+function depthFirst(byId: Map<string, TraceViewNode>, rootIds: string[]): TraceViewNode[] {
+  const ordered: TraceViewNode[] = [];
+  const stack = [...rootIds].reverse();
+  while (stack.length > 0) {
+    const node = byId.get(stack.pop()!)!;
+    ordered.push(node);
+    for (let i = node.childIds.length - 1; i >= 0; i--) stack.push(node.childIds[i]!);
+  }
+  return ordered;
+}
+
+function sumOrNull(attempts: TraceRequestDto[], field: "promptTokens" | "completionTokens"): number | null {
+  let total: number | null = null;
+  for (const attempt of attempts) if (attempt[field] !== null) total = (total ?? 0) + attempt[field]!;
+  return total;
+}

@@ -1,0 +1,25 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { projectRoot, resolveDatabase } from "../storage/database-url";
+
+/**
+ * The secret that signs dashboard sessions. AUTH_SECRET wins; otherwise one is generated on the
+ * first start and kept beside the SQLite file (or in ./data for PostgreSQL), readable by its
+ * owner only, so sessions survive restarts and no secret ever lives in the repository.
+ * Several app instances sharing one PostgreSQL database should set AUTH_SECRET explicitly.
+ */
+export function ensureAuthSecret(configured: string | undefined, databaseUrl = process.env.DATABASE_URL): string {
+  if (configured) return configured;
+  const database = resolveDatabase(databaseUrl);
+  const directory = database.kind === "sqlite" ? dirname(database.filePath) : join(projectRoot, "data");
+  const file = join(directory, "auth-secret");
+  if (existsSync(file)) {
+    const stored = readFileSync(file, "utf8").trim();
+    if (stored.length >= 32) return stored;
+  }
+  mkdirSync(directory, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

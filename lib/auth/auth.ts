@@ -1,0 +1,64 @@
+import NextAuth, { type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { readConfig } from "../config";
+import { findUserForLogin } from "../storage/users";
+import { hashPassword, verifyPassword } from "./passwords";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; role: string } & DefaultSession["user"];
+  }
+}
+
+const credentialsSchema = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+// Verified against when the e-mail is unknown, so a wrong address costs the same scrypt time as a
+// wrong password and response times do not reveal which accounts exist.
+let decoyHash: Promise<string> | undefined;
+
+async function authorize(raw: unknown) {
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const user = await findUserForLogin(parsed.data.email);
+  if (!user) {
+    await verifyPassword(parsed.data.password, await (decoyHash ??= hashPassword("decoy-password")));
+    return null;
+  }
+  if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+let maxAgeSeconds: number | undefined;
+
+/**
+ * Dashboard login: e-mail and password, sessions in a signed JWT cookie (the Credentials provider
+ * cannot use database sessions). The cookie carries the user id only; every API call looks the
+ * user up again (lib/http/route.ts), so a removed user loses access at once and the organization
+ * always comes from the database. The secret is read per request: the server sets AUTH_SECRET
+ * before Next starts (lib/auth/auth-secret.ts).
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  trustHost: true,
+  secret: process.env.AUTH_SECRET,
+  session: { strategy: "jwt", maxAge: (maxAgeSeconds ??= readConfig().SESSION_MAX_AGE_SECONDS) },
+  pages: { signIn: "/login" },
+  providers: [Credentials({ credentials: { email: { label: "E-mail" }, password: { label: "Password", type: "password" } }, authorize })],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.sub = user.id;
+        token.role = (user as { role?: string }).role ?? "member";
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = token.sub ?? "";
+      session.user.role = typeof token.role === "string" ? token.role : "member";
+      return session;
+    },
+  },
+}));

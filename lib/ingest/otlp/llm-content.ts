@@ -1,0 +1,140 @@
+import type { AttributeValue, Attributes, OtlpEvent } from "./otlp-span";
+
+/**
+ * A span's prompt (input) and completion (output), wherever its instrumentation put them. The
+ * first source found wins, in the order of the lists below; what it was read from is reported so
+ * the stored attributes do not repeat a long prompt.
+ */
+export interface SpanContent {
+  /** undefined when the span carries none */
+  input: unknown;
+  output: unknown;
+  consumedKeys: ReadonlySet<string>;
+  consumedEvents: ReadonlySet<number>;
+}
+
+interface Found {
+  value: unknown;
+  keys?: string[];
+  eventIndexes?: number[];
+}
+
+type Source = (attributes: Attributes, events: readonly OtlpEvent[]) => Found | null;
+
+const INPUT_SOURCES: Source[] = [
+  jsonAttribute("gen_ai.input.messages"), // GenAI semconv ≥ 1.37
+  indexedMessages("gen_ai.prompt."), // OpenLLMetry: gen_ai.prompt.0.role / .content
+  indexedMessages("llm.input_messages.", "message."), // OpenInference
+  jsonAttribute("ai.prompt.messages"), // Vercel AI SDK provider call
+  jsonAttribute("ai.prompt"), // Vercel AI SDK operation
+  jsonAttribute("input.value"), // OpenInference, any span kind
+  jsonAttribute("gen_ai.prompt"),
+  eventAttribute("gen_ai.content.prompt", "gen_ai.prompt"), // GenAI semconv ≤ 1.27 events
+  messageEvents(["gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message"]),
+];
+
+const OUTPUT_SOURCES: Source[] = [
+  jsonAttribute("gen_ai.output.messages"),
+  indexedMessages("gen_ai.completion."),
+  indexedMessages("llm.output_messages.", "message."),
+  vercelResponse,
+  jsonAttribute("output.value"),
+  jsonAttribute("gen_ai.completion"),
+  eventAttribute("gen_ai.content.completion", "gen_ai.completion"),
+  messageEvents(["gen_ai.choice"]),
+];
+
+export function readSpanContent(attributes: Attributes, events: readonly OtlpEvent[]): SpanContent {
+  const consumedKeys = new Set<string>();
+  const consumedEvents = new Set<number>();
+  const first = (sources: Source[]) => {
+    for (const source of sources) {
+      const found = source(attributes, events);
+      if (!found) continue;
+      for (const key of found.keys ?? []) consumedKeys.add(key);
+      for (const index of found.eventIndexes ?? []) consumedEvents.add(index);
+      return found.value;
+    }
+    return undefined;
+  };
+  return { input: first(INPUT_SOURCES), output: first(OUTPUT_SOURCES), consumedKeys, consumedEvents };
+}
+
+/** An attribute holding messages or text; JSON text is parsed so the stored body nests it. */
+function jsonAttribute(key: string): Source {
+  return (attributes) => {
+    const value = attributes[key];
+    return value === undefined || value === null || value === "" ? null : { value: parseIfJson(value), keys: [key] };
+  };
+}
+
+/**
+ * Messages flattened into indexed attributes, `<prefix>0.role`, `<prefix>0.content`,
+ * `<prefix>1.tool_calls.0.name`: one object per index, in index order, keyed by the rest of the
+ * name (with `strip` removed: OpenInference nests each under `message.`).
+ */
+function indexedMessages(prefix: string, strip = ""): Source {
+  return (attributes) => {
+    const byIndex = new Map<number, Record<string, AttributeValue>>();
+    const keys: string[] = [];
+    for (const key in attributes) {
+      if (!key.startsWith(prefix)) continue;
+      const match = /^(\d{1,6})\.(.+)$/.exec(key.slice(prefix.length));
+      if (!match) continue;
+      const index = Number(match[1]);
+      const field = match[2]!.startsWith(strip) ? match[2]!.slice(strip.length) : match[2]!;
+      let message = byIndex.get(index);
+      if (!message) byIndex.set(index, (message = Object.create(null) as Record<string, AttributeValue>));
+      message[field] = attributes[key]!;
+      keys.push(key);
+    }
+    if (byIndex.size === 0) return null;
+    return { value: [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, message]) => message), keys };
+  };
+}
+
+function eventAttribute(eventName: string, key: string): Source {
+  return (_, events) => {
+    const index = events.findIndex((event) => event.name === eventName && event.attributes[key] != null);
+    return index === -1 ? null : { value: parseIfJson(events[index]!.attributes[key]!), eventIndexes: [index] };
+  };
+}
+
+/** One message per event, its role from the event name (`gen_ai.user.message` → user). */
+function messageEvents(eventNames: string[]): Source {
+  return (_, events) => {
+    const messages: unknown[] = [];
+    const eventIndexes: number[] = [];
+    events.forEach((event, index) => {
+      if (!eventNames.includes(event.name)) return;
+      const role = /^gen_ai\.(\w+)\.message$/.exec(event.name)?.[1];
+      const fields = Object.fromEntries(Object.entries(event.attributes).map(([name, value]) => [name, parseIfJson(value)]));
+      messages.push(role ? { role, ...fields } : fields);
+      eventIndexes.push(index);
+    });
+    return messages.length === 0 ? null : { value: messages, eventIndexes };
+  };
+}
+
+/** Vercel AI SDK: the text, structured object and tool calls a call produced. */
+function vercelResponse(attributes: Attributes): Found | null {
+  const fields = { text: "ai.response.text", object: "ai.response.object", toolCalls: "ai.response.toolCalls" };
+  const output: Record<string, unknown> = {};
+  const keys: string[] = [];
+  for (const [name, key] of Object.entries(fields)) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    output[name] = parseIfJson(value);
+    keys.push(key);
+  }
+  return keys.length === 0 ? null : { value: output, keys };
+}
+
+function parseIfJson(value: AttributeValue): unknown {
+  if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

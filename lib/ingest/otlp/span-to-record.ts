@@ -1,0 +1,170 @@
+import { priceUsage } from "../../domain/cost";
+import type { LoggedRequest } from "../../domain/logged-request";
+import { readHeliconeAttributes } from "./helicone-attributes";
+import { readSpanContent } from "./llm-content";
+import { readLlmFields } from "./llm-fields";
+import { timeOrderedId } from "./record-id";
+import {
+  SPAN_KIND_NAMES,
+  STATUS_CODE_ERROR,
+  emptyAttributes,
+  type Attributes,
+  type DecodedExport,
+  type OtlpScope,
+  type OtlpSpan,
+  type SpanRejection,
+} from "./otlp-span";
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ALL_ZERO = /^0+$/;
+const EARLIEST_ACCEPTED_MS = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+const MAX_REASON_LENGTH = 500;
+
+/** What the spans of one resource and scope share. */
+export interface SpanContext {
+  organizationId: string;
+  receivedAtMs: number;
+  resource: Attributes;
+  /**
+   * `"resource":{…},"scope":{…}`, spliced into each span's stored body. Serialized once: a
+   * resource (service, SDK, host, process) often holds more than the span itself.
+   */
+  originJson: string;
+}
+
+export function spanContext(organizationId: string, receivedAtMs: number, resource: Attributes, scope: OtlpScope): SpanContext {
+  return { organizationId, receivedAtMs, resource, originJson: `"resource":${JSON.stringify(resource)},"scope":${JSON.stringify(scope)}` };
+}
+
+export type SpanMapping = { ok: true; record: LoggedRequest } | { ok: false; reason: string };
+
+/**
+ * One span → one logged request (source "otel"), or the reason it cannot be one. The tree comes
+ * from the span's own ids: trace id (32 hex), node id = span id, parent = parent span id. A span
+ * (or its resource) that names a Helicone node id is placed by that path instead, as a proxied
+ * call with that header would be; an invalid one is reported in traceError and the span ids are
+ * used. Spans that are not LLM calls are nodes too: provider "otel", no tokens, cost 0.
+ */
+export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanMapping {
+  const invalid = validateSpan(span, context.receivedAtMs);
+  if (invalid) return { ok: false, reason: invalid };
+
+  const { attributes } = span;
+  const startTime = new Date(span.startMs);
+  const llm = readLlmFields(attributes);
+  if (llm.invalidTokenCount) return { ok: false, reason: llm.invalidTokenCount };
+  const provider = llm.provider ?? "otel";
+  const price = priceUsage({ provider, model: llm.model, usage: llm.usage, at: startTime });
+  const helicone = readHeliconeAttributes(context.resource, attributes);
+  const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
+  const byHeliconePath = helicone.nodeId !== null;
+  const failed = span.statusCode === STATUS_CODE_ERROR;
+  const content = readSpanContent(attributes, span.events);
+
+  return {
+    ok: true,
+    record: {
+      id: timeOrderedId(context.receivedAtMs),
+      organizationId: context.organizationId,
+      source: "otel",
+      provider,
+      model: llm.model,
+      method: SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+      path: span.name,
+      status: failed ? 500 : 200,
+      errorReason: failed ? errorReason(span) : null,
+      cancelled: false,
+      startTime,
+      endTime: new Date(span.endMs),
+      // Nanosecond inputs carry float noise below a microsecond: round it away.
+      latencyMs: Math.round((span.endMs - span.startMs) * 1000) / 1000,
+      timeToFirstTokenMs: llm.timeToFirstTokenMs,
+      stream: llm.stream,
+      promptTokens: llm.usage?.promptTokens ?? null,
+      completionTokens: llm.usage?.completionTokens ?? null,
+      cachedTokens: llm.usage?.cachedTokens ?? null,
+      totalTokens: llm.usage?.totalTokens ?? null,
+      tokensEstimated: false,
+      costUsd: price.costUsd,
+      costUnknown: price.costUnknown,
+      traceId: byHeliconePath ? helicone.traceId : span.traceId,
+      nodeId: byHeliconePath ? helicone.nodeId : span.spanId,
+      parentNodeId: byHeliconePath ? helicone.parentNodeId : parentSpanId,
+      traceError: helicone.traceError,
+      sessionId: helicone.sessionId,
+      sessionName: helicone.sessionName,
+      userId: helicone.userId,
+      properties: helicone.properties,
+      // { input, attributes, events, span, resource, scope }
+      requestBody: `${JSON.stringify({
+        input: content.input,
+        attributes: withoutKeys(attributes, content.consumedKeys),
+        events: span.events
+          .filter((_, index) => !content.consumedEvents.has(index))
+          .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: event.attributes })),
+        span: { traceId: span.traceId, spanId: span.spanId, parentSpanId },
+      }).slice(0, -1)},${context.originJson}}`,
+      responseBody: content.output === undefined ? null : JSON.stringify({ output: content.output }),
+      requestHeaders: {},
+      responseHeaders: {},
+    },
+  };
+}
+
+export interface MappedExport {
+  records: LoggedRequest[];
+  rejected: SpanRejection[];
+}
+
+/** Every span of a decoded export, with the decoder's rejections first. */
+export function exportToLoggedRequests(decoded: DecodedExport, organizationId: string, receivedAtMs: number): MappedExport {
+  const records: LoggedRequest[] = [];
+  const rejected = [...decoded.rejected];
+  for (const { resource, scopeSpans } of decoded.resourceSpans) {
+    for (const { scope, spans } of scopeSpans) {
+      const context = spanContext(organizationId, receivedAtMs, resource, scope);
+      for (const span of spans) {
+        const mapped = spanToLoggedRequest(span, context);
+        if (mapped.ok) records.push(mapped.record);
+        else rejected.push({ span: span.spanId || "(no span id)", reason: mapped.reason });
+      }
+    }
+  }
+  return { records, rejected };
+}
+
+function validateSpan(span: OtlpSpan, nowMs: number): string | null {
+  if (!TRACE_ID.test(span.traceId) || ALL_ZERO.test(span.traceId)) {
+    return "traceId must be 16 bytes, not all zero (32 hex digits in OTLP/JSON, not base64)";
+  }
+  if (!SPAN_ID.test(span.spanId) || ALL_ZERO.test(span.spanId)) {
+    return "spanId must be 8 bytes, not all zero (16 hex digits in OTLP/JSON, not base64)";
+  }
+  if (span.parentSpanId !== "" && !SPAN_ID.test(span.parentSpanId)) return "parentSpanId must be empty or 8 bytes (16 hex digits)";
+  if (!Number.isFinite(span.startMs) || !Number.isFinite(span.endMs)) return "startTimeUnixNano and endTimeUnixNano are required";
+  if (span.endMs < span.startMs) return "endTimeUnixNano is before startTimeUnixNano";
+  if (span.startMs < EARLIEST_ACCEPTED_MS) return "startTimeUnixNano is before the year 2000 (expected nanoseconds since the epoch)";
+  if (span.endMs > nowMs + MAX_FUTURE_SKEW_MS) return "endTimeUnixNano is more than a day in the future";
+  return null;
+}
+
+/** The status message, else the recorded exception's, else a plain statement of the status. */
+function errorReason(span: OtlpSpan): string {
+  const exception = span.events.find((event) => event.name === "exception")?.attributes["exception.message"];
+  const reason = span.statusMessage || (typeof exception === "string" && exception) || "span status ERROR";
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
+}
+
+function withoutKeys(attributes: Attributes, keys: ReadonlySet<string>): Attributes {
+  if (keys.size === 0) return attributes;
+  const kept = emptyAttributes();
+  for (const key in attributes) if (!keys.has(key)) kept[key] = attributes[key]!;
+  return kept;
+}
+
+// Date's range (±8.64e15 ms); an event time past it would make toISOString throw.
+function isoOrNull(ms: number): string | null {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
+}

@@ -1,0 +1,53 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { listApiKeysForApi } from "@/lib/read-api/api-keys";
+import type { listMembersForApi } from "@/lib/read-api/members";
+import { fetchJson } from "./api-client";
+
+export type ApiKeyItem = Awaited<ReturnType<typeof listApiKeysForApi>>["data"][number];
+export type MemberItem = Awaited<ReturnType<typeof listMembersForApi>>["data"][number];
+
+export const settingsKeys = {
+  apiKeys: ["settings", "api-keys"] as const,
+  members: ["settings", "members"] as const,
+};
+
+export function useApiKeys() {
+  return useQuery({ queryKey: settingsKeys.apiKeys, queryFn: () => fetchJson<{ data: ApiKeyItem[] }>("/api/v1/keys") });
+}
+
+export function useCreateApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => fetchJson<{ key: string; apiKey: ApiKeyItem }>("/api/v1/keys", { method: "POST", body: JSON.stringify({ name }) }),
+    onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.apiKeys }),
+  });
+}
+
+export function useRevokeApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => fetchJson<void>(`/api/v1/keys/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.apiKeys }),
+  });
+}
+
+export function useMembers() {
+  return useQuery({ queryKey: settingsKeys.members, queryFn: () => fetchJson<{ data: MemberItem[] }>("/api/v1/members") });
+}
+
+export function useInviteMember() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (member: { email: string; name?: string; role: "admin" | "member" }) =>
+      fetchJson<{ member: MemberItem; password: string }>("/api/v1/members", { method: "POST", body: JSON.stringify(member) }),
+    onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.members }),
+  });
+}
+
+export function useRemoveMember() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => fetchJson<void>(`/api/v1/members/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.members }),
+  });
+}

@@ -1,0 +1,72 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { NODE_HEIGHT, NODE_WIDTH, toFlowElements } from "@/components/trace/to-flow-elements";
+import { defaultCollapsed, visibleNodes } from "@/components/trace/trace-collapse";
+import { buildTraceModel } from "@/components/trace/trace-model";
+import { chainTrace, randomTrace, traceOf } from "../fixtures/trace-responses";
+
+describe("toFlowElements: the trace tree laid out top-down", () => {
+  it("one card per shown node and one edge per shown parent link, nothing else", () => {
+    const model = buildTraceModel(randomTrace(80, 5));
+    const { nodes, edges } = toFlowElements(model, new Set());
+    expect(nodes.map((n) => n.id).sort()).toEqual(model.nodes.map((n) => n.id).sort());
+    expect(edges).toHaveLength(79);
+    for (const edge of edges) expect(model.byId.get(edge.target)!.parentId).toBe(edge.source);
+  });
+
+  it("parents sit above their children, cards never overlap, and siblings run left to right by start time", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 60 }), fc.integer({ min: 1, max: 500 }), (size, seed) => {
+        const model = buildTraceModel(randomTrace(size, seed));
+        const { nodes } = toFlowElements(model, new Set());
+        const at = new Map(nodes.map((n) => [n.id, n.position]));
+        for (const node of model.nodes) {
+          if (node.parentId) expect(at.get(node.parentId)!.y).toBeLessThan(at.get(node.id)!.y);
+          const xs = node.childIds.map((id) => at.get(id)!.x);
+          expect(xs).toEqual([...xs].sort((a, b) => a - b));
+        }
+        for (let i = 0; i < nodes.length; i++) {
+          for (let j = i + 1; j < nodes.length; j++) {
+            const a = nodes[i]!.position;
+            const b = nodes[j]!.position;
+            expect(Math.abs(a.x - b.x) >= NODE_WIDTH || Math.abs(a.y - b.y) >= NODE_HEIGHT).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("each depth is one row", () => {
+    const model = buildTraceModel(traceOf([{ nodeId: "r" }, { nodeId: "r:leaf", startMs: 1 }, { nodeId: "r:mid", startMs: 2 }, { nodeId: "r:mid:x", startMs: 3 }]));
+    const { nodes } = toFlowElements(model, new Set());
+    const y = (id: string) => nodes.find((n) => n.id === id)!.position.y;
+    expect(y("r:leaf")).toBe(y("r:mid"));
+    expect(y("r:mid:x")).toBeGreaterThan(y("r:mid"));
+  });
+
+  it("only the critical path's edges are marked critical; edges into failed nodes are marked failed", () => {
+    const model = buildTraceModel(
+      traceOf([
+        { nodeId: "r", startMs: 0, latencyMs: 100 },
+        { nodeId: "r:fast", startMs: 110, latencyMs: 50 },
+        { nodeId: "r:slow", startMs: 110, latencyMs: 900 },
+        { nodeId: "r:bad", startMs: 120, latencyMs: 10, status: 500 },
+      ]),
+    );
+    const { edges } = toFlowElements(model, new Set());
+    const cls = (target: string) => edges.find((e) => e.target === target)!.className;
+    expect(cls("r:slow")).toBe("trace-edge-critical");
+    expect(cls("r:fast")).toBeUndefined();
+    expect(cls("r:bad")).toBe("trace-edge-failed");
+  });
+
+  it("a folded node reports how many nodes it hides; a 100-level chain lays out only what is shown", () => {
+    const model = buildTraceModel(chainTrace(100));
+    const folds = defaultCollapsed(model);
+    const { nodes } = toFlowElements(model, folds);
+    expect(nodes).toHaveLength(visibleNodes(model, folds).length);
+    const folded = nodes.find((n) => n.data.collapsed)!;
+    expect(folded.data.hiddenCount).toBe(model.byId.get(folded.id)!.descendantCount);
+  });
+});
