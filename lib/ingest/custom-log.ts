@@ -6,6 +6,7 @@ import { ApiError } from "../http/api-error";
 import { readHeliconeContext } from "./helicone-headers";
 import { redactHeaders } from "./headers";
 import { readProviderExchange } from "./providers";
+import { heliconeFields, usageFields } from "./record-fields";
 import { errorReasonFromBody } from "./error-reason";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
@@ -100,21 +101,8 @@ export function customLogToLoggedRequest(
     latencyMs: endMs - startMs,
     timeToFirstTokenMs: log.timing?.timeToFirstToken ?? null,
     stream: read.stream,
-    promptTokens: read.usage.promptTokens,
-    completionTokens: read.usage.completionTokens,
-    cachedTokens: read.usage.cachedTokens,
-    totalTokens: read.usage.totalTokens,
-    tokensEstimated: read.usage.estimated,
-    costUsd: price.costUsd,
-    costUnknown: price.costUnknown,
-    traceId: helicone.traceId,
-    nodeId: helicone.nodeId,
-    parentNodeId: helicone.parentNodeId,
-    traceError: null,
-    sessionId: helicone.sessionId,
-    sessionName: helicone.sessionName,
-    userId: helicone.userId,
-    properties: helicone.properties,
+    ...usageFields(read.usage, price),
+    ...heliconeFields(helicone),
     requestBody: JSON.stringify(log.providerRequest.json),
     responseBody: log.providerResponse.json === undefined ? null : JSON.stringify(log.providerResponse.json),
     // The provider call's own headers are what `meta` carries; the log call's headers are ours.

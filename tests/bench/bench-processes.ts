@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { stopChild } from "../helpers/app-server";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -27,23 +28,11 @@ export function spawnListening(entry: string, args: string[] = [], env: Record<s
       clearTimeout(timer);
       child.stdout!.off("data", onData);
       child.stdout!.resume();
-      resolve({ url: match[1]!.replace("localhost", "127.0.0.1"), pid: child.pid!, stop: () => stop(child) });
+      resolve({ url: match[1]!.replace("localhost", "127.0.0.1"), pid: child.pid!, stop: () => stopChild(child) });
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (chunk) => (output += chunk));
     child.once("exit", (code) => reject(new Error(`${entry} exited with ${code}:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
   });
 }
 

@@ -68,7 +68,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   return { url, apiKey, output: () => output, stop: () => stopChild(child) };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 10_000);

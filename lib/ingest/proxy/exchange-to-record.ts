@@ -4,6 +4,7 @@ import { priceUsage } from "../../domain/cost";
 import { rawHeaderPairs, readHeliconeContext } from "../helicone-headers";
 import { redactHeaders } from "../headers";
 import { readProviderExchange } from "../providers";
+import { heliconeFields, usageFields } from "../record-fields";
 import { errorReasonFromBody } from "../error-reason";
 import type { CapturedExchange } from "./captured-exchange";
 
@@ -38,21 +39,8 @@ export function exchangeToLoggedRequest(exchange: CapturedExchange): LoggedReque
     latencyMs: round3(exchange.latencyMs),
     timeToFirstTokenMs: read.stream && exchange.timeToFirstByteMs !== null ? round3(exchange.timeToFirstByteMs) : null,
     stream: read.stream,
-    promptTokens: read.usage.promptTokens,
-    completionTokens: read.usage.completionTokens,
-    cachedTokens: read.usage.cachedTokens,
-    totalTokens: read.usage.totalTokens,
-    tokensEstimated: read.usage.estimated,
-    costUsd: price.costUsd,
-    costUnknown: price.costUnknown,
-    traceId: helicone.traceId,
-    nodeId: helicone.nodeId,
-    parentNodeId: helicone.parentNodeId,
-    traceError: helicone.traceError,
-    sessionId: helicone.sessionId,
-    sessionName: helicone.sessionName,
-    userId: helicone.userId,
-    properties: helicone.properties,
+    ...usageFields(read.usage, price),
+    ...heliconeFields(helicone),
     requestBody: requestBody || null,
     responseBody: read.storedResponseBody ?? (responseBody || null),
     requestHeaders: redactHeaders(exchange.requestHeaders),
