@@ -3,6 +3,7 @@ import { Agent } from "undici";
 import type { Config } from "../config";
 import { ApiError, toErrorResponse } from "../http/api-error";
 import { saveLoggedRequests } from "../storage/requests";
+import { isRefusedData } from "../storage/write-errors";
 import { authenticateApiKey } from "./api-key-auth";
 import { customLogToLoggedRequest } from "./custom-log";
 import { bearerToken, rawHeaderPairs } from "./helicone-headers";
@@ -35,6 +36,7 @@ export function isIngestPath(url: string): boolean {
 export function createIngestRouter(config: Config): IngestRouter {
   const writer = new LogWriter({
     save: saveLoggedRequests,
+    isRefusedData,
     onError: throttledErrorLog(),
   });
   publishLogWriterStats(() => writer.stats());

@@ -2,6 +2,12 @@ import type { LoggedRequest } from "../domain/logged-request";
 
 export interface LogWriterOptions {
   save(records: LoggedRequest[]): Promise<void>;
+  /**
+   * True when a failed save was refused for its data, not an outage: the batch is then written
+   * record by record, and only the refused records are dropped (counted), so one bad record can
+   * never hold up every log queued after it.
+   */
+  isRefusedData?(error: unknown): boolean;
   maxBatchSize?: number;
   maxQueueLength?: number;
   /** first retry delay after a failed save; doubles up to maxRetryDelayMs */
@@ -17,6 +23,8 @@ export interface LogWriterStats {
   dropped: number;
   /** could not be normalized (a bug or a body we cannot read): counted */
   failedToPrepare: number;
+  /** refused by the database for their data (written one by one to find them): counted */
+  refused: number;
   failedSaves: number;
   lastError: string | null;
 }
@@ -38,7 +46,7 @@ export class LogWriter {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
   private idleWaiters: Array<() => void> = [];
-  private readonly counters = { written: 0, dropped: 0, failedToPrepare: 0, failedSaves: 0, lastError: null as string | null };
+  private readonly counters = { written: 0, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null as string | null };
   private readonly maxBatchSize: number;
   private readonly maxQueueLength: number;
   private readonly baseRetryDelay: number;
@@ -135,6 +143,18 @@ export class LogWriter {
       } catch (error) {
         this.counters.failedSaves++;
         this.report(error);
+        if (this.options.isRefusedData?.(error)) {
+          const outageAt = await this.saveOneByOne(records, settled);
+          if (outageAt === null) {
+            this.queue.splice(0, batch.length);
+            this.retryDelay = this.baseRetryDelay;
+            continue;
+          }
+          const rest = settled.slice(outageAt).map((pending, i) => ({ ...pending, prepare: () => records[outageAt + i]! }));
+          this.queue.splice(0, batch.length, ...rest);
+          this.scheduleRetry();
+          return;
+        }
         // Keep the batch at the head, prepared, so a retry does not redo the work.
         const prepared = settled.map((pending, i) => ({ ...pending, prepare: () => records[i]! }));
         this.queue.splice(0, batch.length, ...prepared);
@@ -150,6 +170,26 @@ export class LogWriter {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Writes each record alone: refused ones are dropped and counted, the rest stored. Returns the
+   * index where an outage interrupted it (to retry from there later), or null when done.
+   */
+  private async saveOneByOne(records: LoggedRequest[], pending: PendingRecord[]): Promise<number | null> {
+    for (let i = 0; i < records.length; i++) {
+      try {
+        await this.options.save([records[i]!]);
+        this.counters.written++;
+        pending[i]!.settle?.(null);
+      } catch (error) {
+        if (!this.options.isRefusedData?.(error)) return i;
+        this.counters.refused++;
+        this.report(error);
+        pending[i]!.settle?.(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return null;
   }
 
   private scheduleRetry(): void {

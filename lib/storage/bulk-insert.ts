@@ -87,12 +87,13 @@ class SqliteInsertThread {
   private start(): Worker {
     const worker = new Worker(WORKER_FILE);
     worker.unref();
-    worker.on("message", ({ id, error }: { id: number; error: string | null }) => {
+    worker.on("message", ({ id, error, code }: { id: number; error: string | null; code?: string | null }) => {
       const batch = this.inFlight.get(id);
       this.inFlight.delete(id);
       if (this.inFlight.size === 0) worker.unref();
       if (error === null) batch?.resolve();
-      else batch?.reject(new Error(error));
+      // The SQLite code (SQLITE_BUSY, SQLITE_CONSTRAINT…) tells an outage from refused data.
+      else batch?.reject(Object.assign(new Error(error), { code: code ?? undefined }));
     });
     worker.on("error", (error) => this.failAll(worker, error));
     worker.on("exit", (code) => this.failAll(worker, new Error(`SQLite insert thread exited with code ${code}`)));

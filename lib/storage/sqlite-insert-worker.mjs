@@ -63,6 +63,6 @@ parentPort.on("message", ({ id, filePath, tables }) => {
     })();
     parentPort.postMessage({ id, error: null });
   } catch (error) {
-    parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error), code: error?.code ?? null });
   }
 });

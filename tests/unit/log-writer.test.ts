@@ -85,3 +85,50 @@ describe("log writer", () => {
     expect(stored).toBe(true);
   });
 });
+
+describe("log writer with records the database refuses", () => {
+  const refused = (id: string) => Object.assign(new Error(`refused ${id}`), { refused: true });
+  const isRefusedData = (error: unknown) => (error as { refused?: boolean }).refused === true;
+
+  it("drops and counts the one refused record; the rest of its batch and later batches are stored", async () => {
+    const stored: string[] = [];
+    const writer = new LogWriter({
+      isRefusedData,
+      save: async (records) => {
+        const bad = records.find((r) => r.id === "bad");
+        if (bad) throw refused(bad.id);
+        stored.push(...records.map((r) => r.id));
+      },
+    });
+    for (const id of ["a", "bad", "b"]) writer.enqueue(() => record(id));
+    await writer.flush();
+    writer.enqueue(() => record("later"));
+    await writer.flush();
+    expect(stored).toEqual(["a", "b", "later"]);
+    expect(writer.stats()).toMatchObject({ refused: 1, written: 3, queued: 0 });
+  });
+
+  it("an outage while isolating a refused record keeps the remaining records for a retry", async () => {
+    let outage = false;
+    const stored: string[] = [];
+    const writer = new LogWriter({
+      isRefusedData,
+      retryDelayMs: 5,
+      save: async (records) => {
+        if (outage) throw new Error("database is locked");
+        if (records.some((r) => r.id === "bad")) {
+          if (records.length === 1) outage = true; // the database goes away right after refusing it
+          throw refused("bad");
+        }
+        stored.push(...records.map((r) => r.id));
+      },
+    });
+    for (const id of ["bad", "x", "y"]) writer.enqueue(() => record(id));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(stored).toEqual([]);
+    outage = false;
+    await writer.flush();
+    expect(stored).toEqual(["x", "y"]);
+    expect(writer.stats()).toMatchObject({ refused: 1, queued: 0 });
+  });
+});

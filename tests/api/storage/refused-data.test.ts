@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { isRefusedData } from "../../../lib/storage/write-errors";
+import { syntheticRequest } from "../../bench/synthetic-requests";
+import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
+
+// The log writer drops a record only when the database refused its data; an outage must never
+// look like that, or logs would be thrown away while the database is merely busy.
+function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | "postgres") {
+  let database: TestDatabase;
+  let storage: typeof import("../../../lib/storage/requests");
+  let organizationId: string;
+
+  beforeAll(async () => {
+    database = await create();
+    process.env.DATABASE_URL = database.url;
+    storage = await import("../../../lib/storage/requests");
+    organizationId = (await (await import("../../../lib/storage/first-start")).ensureFirstStart({})).organizationId;
+  });
+  afterAll(async () => {
+    await (await import("../../../lib/storage/db")).closeDb();
+    delete process.env.DATABASE_URL;
+    await database.cleanup();
+  });
+
+  it("a record whose id is already stored is refused data, not an outage", async () => {
+    const record = syntheticRequest(organizationId);
+    await storage.saveLoggedRequests([record]);
+    const error = await storage.saveLoggedRequests([record]).then(() => null, (e: unknown) => e);
+    expect(error).not.toBeNull();
+    expect(isRefusedData(error)).toBe(true);
+  });
+
+  if (kind === "sqlite") {
+    it("a database locked by another writer is an outage, not refused data", async () => {
+      const locker = new Database(database.url.slice("file:".length));
+      locker.exec("BEGIN EXCLUSIVE");
+      try {
+        const error = await storage.saveLoggedRequests([syntheticRequest(organizationId)]).then(() => null, (e: unknown) => e);
+        expect(error).not.toBeNull();
+        expect(isRefusedData(error)).toBe(false);
+      } finally {
+        locker.exec("ROLLBACK");
+        locker.close();
+      }
+    });
+  }
+}
+
+describe("refused data vs outage [sqlite]", () => refusedDataSuite(() => createSqliteTestDatabase(), "sqlite"));
+describePostgres("refused data vs outage [postgres]", () => refusedDataSuite(() => createPostgresTestDatabase(), "postgres"));
