@@ -117,7 +117,9 @@ export async function listRequests(filter: RequestFilter) {
   if (filter.model !== undefined) where.model = filter.model;
   if (typeof filter.status === "number") where.status = filter.status;
   else if (filter.status === "ok") where.status = { gte: 200, lt: 300 };
-  else if (filter.status === "error") where.OR = [{ status: { lt: 200 } }, { status: { gte: 300 } }];
+  // NOT(2xx) rather than "< 200 OR ≥ 300": SQLite answers an OR by merging two status-index
+  // scans and sorting every error ever logged; a NOT lets it walk the newest-first index instead.
+  else if (filter.status === "error") where.NOT = { status: { gte: 200, lt: 300 } };
   if (filter.sessionId !== undefined) where.sessionId = filter.sessionId;
   if (filter.userId !== undefined) where.userId = filter.userId;
   if (filter.traceId !== undefined) where.traceId = filter.traceId;
