@@ -66,7 +66,8 @@ export function customLogToLoggedRequest(
 ): LoggedRequest {
   const log = customLogSchema.parse(body);
   const helicone = readHeliconeContext([...Object.entries(log.providerRequest.meta ?? {}), ...headers]);
-  if (helicone.traceError) throw new ApiError("invalid_node_id", helicone.traceError, 400);
+  // The proxy logs such a call untraced; a custom log has no call to protect, so it is refused.
+  if (helicone.nodeIdError) throw new ApiError("invalid_node_id", `Helicone-Node-Id is invalid: ${helicone.nodeIdError}`, 400);
 
   const startMs = log.timing ? toEpochMs(log.timing.startTime) : receivedAtMs;
   const endMs = log.timing ? toEpochMs(log.timing.endTime) : receivedAtMs;

@@ -11,6 +11,8 @@ export interface HeliconeContext {
   parentNodeId: string | null;
   /** why a given node id was ignored: the request is then logged untraced */
   traceError: string | null;
+  /** the bare reason the node id is invalid (traceError without its framing) */
+  nodeIdError: string | null;
   sessionId: string | null;
   sessionName: string | null;
   userId: string | null;
@@ -48,15 +50,21 @@ export function readHeliconeContext(headers: Iterable<readonly [string, string]>
     return value ? value.slice(0, MAX_FIELD_LENGTH) : null;
   };
   const rawNodeId = fields.get("helicone-node-id");
-  let trace = { traceId: null, nodeId: null, parentNodeId: null, traceError: null } as Pick<
+  let trace = { traceId: null, nodeId: null, parentNodeId: null, traceError: null, nodeIdError: null } as Pick<
     HeliconeContext,
-    "traceId" | "nodeId" | "parentNodeId" | "traceError"
+    "traceId" | "nodeId" | "parentNodeId" | "traceError" | "nodeIdError"
   >;
   if (rawNodeId !== undefined) {
     const parsed = parseNodeId(rawNodeId);
     trace = parsed.ok
-      ? { traceId: parsed.traceId, nodeId: parsed.nodeId, parentNodeId: parsed.parentNodeId, traceError: null }
-      : { traceId: null, nodeId: null, parentNodeId: null, traceError: `Helicone-Node-Id ignored: ${parsed.reason}` };
+      ? { traceId: parsed.traceId, nodeId: parsed.nodeId, parentNodeId: parsed.parentNodeId, traceError: null, nodeIdError: null }
+      : {
+          traceId: null,
+          nodeId: null,
+          parentNodeId: null,
+          traceError: `Helicone-Node-Id ignored: ${parsed.reason}`,
+          nodeIdError: parsed.reason,
+        };
   }
 
   return {

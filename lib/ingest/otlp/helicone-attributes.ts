@@ -32,7 +32,7 @@ export function readHeliconeAttributes(resource: Attributes, span: Attributes): 
 }
 
 function noHeliconeContext(): HeliconeContext {
-  return { traceId: null, nodeId: null, parentNodeId: null, traceError: null, sessionId: null, sessionName: null, userId: null, properties: {} };
+  return { traceId: null, nodeId: null, parentNodeId: null, traceError: null, nodeIdError: null, sessionId: null, sessionName: null, userId: null, properties: {} };
 }
 
 function firstText(sources: Attributes[], keys: string[]): string | null {
