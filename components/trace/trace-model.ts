@@ -1,4 +1,5 @@
 import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { depthFirstOrder } from "@/lib/domain/tree-order";
 import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
 
 /**
@@ -170,7 +171,7 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
   const byStart = (a: string, b: string) => byId.get(a)!.startMs - byId.get(b)!.startMs || (a < b ? -1 : a > b ? 1 : 0);
   for (const node of listed) if (node.childIds.length > 1 && !isSorted(node.childIds, byStart)) node.childIds.sort(byStart);
   if (!isSorted(rootIds, byStart)) rootIds.sort(byStart);
-  const nodes = depthFirst(byId, rootIds);
+  const nodes = depthFirstOrder(byId, rootIds);
   // Parents come before their children, so one backward pass rolls counts up.
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i]!;
@@ -200,18 +201,6 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
 function isSorted(ids: string[], compare: (a: string, b: string) => number): boolean {
   for (let i = 1; i < ids.length; i++) if (compare(ids[i - 1]!, ids[i]!) > 0) return false;
   return true;
-}
-
-/** Parents before children, siblings in the given order; iterative, so a 10,000-level chain is fine. */
-function depthFirst(byId: Map<string, TraceViewNode>, rootIds: string[]): TraceViewNode[] {
-  const ordered: TraceViewNode[] = [];
-  const stack = [...rootIds].reverse();
-  while (stack.length > 0) {
-    const node = byId.get(stack.pop()!)!;
-    ordered.push(node);
-    for (let i = node.childIds.length - 1; i >= 0; i--) stack.push(node.childIds[i]!);
-  }
-  return ordered;
 }
 
 function sumOrNull(attempts: TraceRequestDto[], field: "promptTokens" | "completionTokens"): number | null {

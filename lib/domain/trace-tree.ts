@@ -1,5 +1,6 @@
 import { impliedParentOf } from "./node-id";
 import { roundUsd } from "./money";
+import { depthFirstOrder } from "./tree-order";
 
 /** The part of a logged request the tree and its metrics need. Times are epoch milliseconds. */
 export interface TraceRequest {
@@ -214,15 +215,7 @@ function parentsFirst<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, r
   };
   rootIds.sort(byStart);
   for (const node of byId.values()) if (node.childIds.length > 1) node.childIds.sort(byStart);
-
-  const ordered: TraceNode<R>[] = [];
-  const stack = [...rootIds].reverse();
-  while (stack.length > 0) {
-    const node = byId.get(stack.pop()!)!;
-    ordered.push(node);
-    for (let i = node.childIds.length - 1; i >= 0; i--) stack.push(node.childIds[i]!);
-  }
-  return ordered;
+  return depthFirstOrder(byId, rootIds);
 }
 
 /**

@@ -12,6 +12,8 @@ export type ResolvedDatabase =
 // project root; bundled server code has no reliable path of its own to anchor on.
 export const projectRoot = process.cwd();
 
+const createdDirectories = new Set<string>();
+
 /**
  * Resolves DATABASE_URL: unset → SQLite at ./data/tracing.db, `file:` → SQLite (relative paths
  * against the project root, directory created), `postgres(ql)://` → PostgreSQL, else an error.
@@ -28,6 +30,10 @@ export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabas
   const location = raw.split("?")[0];
   const path = location.startsWith("file://") ? fileURLToPath(location) : location.slice("file:".length);
   const filePath = isAbsolute(path) ? path : resolve(/*turbopackIgnore: true*/ projectRoot, path);
-  mkdirSync(dirname(filePath), { recursive: true });
+  // Once per directory: the log writer resolves the database for every batch it writes.
+  if (!createdDirectories.has(dirname(filePath))) {
+    mkdirSync(dirname(filePath), { recursive: true });
+    createdDirectories.add(dirname(filePath));
+  }
   return { kind: "sqlite", filePath, url: `file:${filePath}` };
 }
