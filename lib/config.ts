@@ -14,6 +14,12 @@ const configSchema = z.object({
   MAX_OTLP_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
   // Log records waiting for storage above which OTLP exports are told to retry later (503).
   OTLP_QUEUE_HIGH_WATER: z.coerce.number().int().nonnegative().default(50_000),
+  // The durable buffer for logs while the database is down (default: <data directory>/spool).
+  LOG_SPOOL_DIR: z.string().optional(),
+  LOG_SPOOL_MAX_BYTES: z.coerce.number().int().nonnegative().default(1024 * 1024 * 1024),
+  // Per API key, across every endpoint: requests a second on average, and the burst allowed (0: off).
+  RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(2_000),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(20_000),
   SEED_API_KEY: z.string().min(16, "SEED_API_KEY must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { projectRoot, resolveDatabase } from "../storage/database-url";
+import { join } from "node:path";
+import { dataDirectory } from "../storage/database-url";
 
 /**
  * The secret that signs dashboard sessions. AUTH_SECRET wins; otherwise one is generated on the
@@ -11,8 +11,7 @@ import { projectRoot, resolveDatabase } from "../storage/database-url";
  */
 export function ensureAuthSecret(configured: string | undefined, databaseUrl = process.env.DATABASE_URL): string {
   if (configured) return configured;
-  const database = resolveDatabase(databaseUrl);
-  const directory = database.kind === "sqlite" ? dirname(database.filePath) : join(projectRoot, "data");
+  const directory = dataDirectory(databaseUrl);
   const file = join(directory, "auth-secret");
   if (existsSync(file)) {
     const stored = readFileSync(file, "utf8").trim();

@@ -1,6 +1,7 @@
 import { auth } from "../auth/auth";
 import { bearerToken } from "../ingest/helicone-headers";
 import { authenticateApiKey } from "../ingest/api-key-auth";
+import { enforceRateLimit } from "../ingest/rate-limit";
 import { findUserById } from "../storage/users";
 import { ApiError, toErrorResponse, unauthorized } from "./api-error";
 
@@ -19,6 +20,7 @@ type Handler<P> = (request: Request, context: ApiContext<P>) => Promise<unknown>
 export async function organizationFromApiKey(key: string): Promise<string> {
   const organizationId = await authenticateApiKey(key);
   if (!organizationId) throw unauthorized("Invalid or revoked API key.");
+  enforceRateLimit(key);
   return organizationId;
 }
 

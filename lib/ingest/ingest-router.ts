@@ -7,7 +7,10 @@ import { isRefusedData } from "../storage/write-errors";
 import { authenticateApiKey } from "./api-key-auth";
 import { customLogToLoggedRequest } from "./custom-log";
 import { bearerToken, rawHeaderPairs } from "./helicone-headers";
+import { dataDirectory, resolveDatabase } from "../storage/database-url";
+import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";
+import { enforceRateLimit, rateLimitApiKey } from "./rate-limit";
 import { publishLogWriterStats } from "./ingest-status";
 import { BodyTooLargeError, readBody } from "./read-body";
 import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
@@ -36,6 +39,7 @@ export function isIngestPath(url: string): boolean {
 export function createIngestRouter(config: Config): IngestRouter {
   const writer = new LogWriter({
     save: saveLoggedRequests,
+    spool: openSpool(config),
     isRefusedData,
     onError: throttledErrorLog(),
   });
@@ -51,6 +55,7 @@ export function createIngestRouter(config: Config): IngestRouter {
       const organizationId = await authenticateApiKey(key);
       return organizationId ? { organizationId } : null;
     },
+    rateLimit: rateLimitApiKey,
     record: (exchange) => {
       writer.enqueue(() => exchangeToLoggedRequest(exchange));
     },
@@ -60,6 +65,7 @@ export function createIngestRouter(config: Config): IngestRouter {
   };
   const otlpDeps: OtlpDependencies = {
     authenticate: authenticateApiKey,
+    rateLimit: rateLimitApiKey,
     writer,
     maxBodyBytes: config.MAX_OTLP_BODY_BYTES,
     queueHighWater: config.OTLP_QUEUE_HIGH_WATER,
@@ -114,6 +120,7 @@ async function handleCustomLog(req: IncomingMessage, res: ServerResponse, writer
     if (!key) throw new ApiError("unauthorized", 'Send your API key as "Authorization: Bearer <key>".', 401);
     const organizationId = await authenticateApiKey(key);
     if (!organizationId) throw new ApiError("unauthorized", "Invalid or revoked API key.", 401);
+    enforceRateLimit(key);
 
     const record = customLogToLoggedRequest(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
     await withTimeout(writer.write(() => record), CUSTOM_LOG_WRITE_TIMEOUT_MS);
@@ -142,6 +149,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */
+function openSpool(config: Config): LogSpool | undefined {
+  if (config.LOG_SPOOL_MAX_BYTES === 0) return undefined;
+  const directory = config.LOG_SPOOL_DIR ?? spoolDirectoryFor(dataDirectory(), resolveDatabase().url);
+  return new LogSpool(directory, config.LOG_SPOOL_MAX_BYTES);
 }
 
 /** Storage errors while the database is down repeat on every retry: say so once per 10 s. */

@@ -37,3 +37,9 @@ export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabas
   }
   return { kind: "sqlite", filePath, url: `file:${filePath}` };
 }
+
+/** Where the server keeps its own files (auth secret, log spool): beside the SQLite file, else ./data. */
+export function dataDirectory(url = process.env.DATABASE_URL): string {
+  const database = resolveDatabase(url);
+  return database.kind === "sqlite" ? dirname(database.filePath) : resolve(/*turbopackIgnore: true*/ projectRoot, "data");
+}

@@ -32,7 +32,7 @@ function preparedInsert({ db, statements }, table, columns) {
   let statement = statements.get(key);
   if (!statement) {
     const quote = (name) => `"${name.replaceAll('"', '""')}"`;
-    statement = db.prepare(`INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    statement = db.prepare(`INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`);
     statements.set(key, statement);
   }
   return statement;

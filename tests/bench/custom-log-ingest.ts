@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
-import { round, writeResult } from "./bench-processes";
+import { BENCH_APP_ENV, round, writeResult } from "./bench-processes";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "50" } } });
 const SECONDS = Number(values.seconds);
@@ -19,7 +19,7 @@ const CONNECTIONS = Number(values.connections);
 
 const dataDir = mkdtempSync(join(tmpdir(), "bench-custom-log-"));
 const databaseFile = join(dataDir, "bench.db");
-const app = await startApp({ databaseUrl: `file:${databaseFile}` });
+const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: BENCH_APP_ENV });
 const pool = new Pool(app.url, { connections: CONNECTIONS });
 
 function body(i: number): string {

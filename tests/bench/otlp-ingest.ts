@@ -14,7 +14,7 @@ import Database from "better-sqlite3";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
 import { protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
-import { percentile, round, writeResult } from "./bench-processes";
+import { BENCH_APP_ENV, percentile, round, writeResult } from "./bench-processes";
 
 const { values } = parseArgs({
   options: { spans: { type: "string", default: "60000" }, connections: { type: "string", default: "4" }, seconds: { type: "string", default: "20" } },
@@ -92,7 +92,7 @@ function encodeBatches(batchSize: number, spanCount: number): Uint8Array[] {
 
 const dataDir = mkdtempSync(join(tmpdir(), "bench-otlp-"));
 const databaseFile = join(dataDir, "bench.db");
-const app = await startApp({ databaseUrl: `file:${databaseFile}` });
+const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: BENCH_APP_ENV });
 const pool = new Pool(app.url, { connections: CONNECTIONS });
 const storedRows = () => {
   const db = new Database(databaseFile, { readonly: true });

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
-import { median, percentile, round, spawnListening, writeResult } from "./bench-processes";
+import { BENCH_APP_ENV, median, percentile, round, spawnListening, writeResult } from "./bench-processes";
 
 const { values } = parseArgs({
   options: {
@@ -120,7 +120,7 @@ async function main() {
   const bare = await spawnListening("tests/bench/bare-proxy.ts", [mock.url]);
   const dataDir = mkdtempSync(join(tmpdir(), "bench-proxy-"));
   const databaseFile = join(dataDir, "bench.db");
-  const app = await startApp({ databaseUrl: `file:${databaseFile}`, openaiUpstreamUrl: mock.url });
+  const app = await startApp({ databaseUrl: `file:${databaseFile}`, openaiUpstreamUrl: mock.url, env: BENCH_APP_ENV });
   const pool = (origin: string) => new Pool(origin, { connections: 256, pipelining: 1 });
   const targets: Target[] = [
     { name: "mock", origin: mock.url, headers: {}, pool: pool(mock.url) },

@@ -11,6 +11,8 @@ export interface RunningApp {
   apiKey: string;
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process ends at once, as in a crash or an OOM kill; nothing is flushed */
+  crash(): Promise<void>;
 }
 
 export interface StartAppOptions {
@@ -65,11 +67,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     });
   });
 
-  return { url, apiKey, output: () => output, stop: () => stopChild(child) };
+  return { url, apiKey, output: () => output, stop: () => stopChild(child), crash: () => stopChild(child, "SIGKILL") };
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
-export function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM (or the given signal), then SIGKILL after 10 s; resolves once the process has exited. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
@@ -77,6 +79,6 @@ export function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill("SIGTERM");
+    child.kill(signal);
   });
 }

@@ -22,7 +22,7 @@ function stubWriter() {
   const writer = {
     queued: 0,
     mode: "store" as "store" | "refuse" | "stall",
-    stats: () => ({ queued: writer.queued, written: stored.length, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null }),
+    stats: () => ({ queued: writer.queued, written: stored.length, spooled: 0, spoolBytes: 0, unreadableSpooled: 0, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null }),
     writeMany: async (records: readonly LoggedRequest[]) => {
       if (writer.mode === "refuse") throw new Error("log queue is full");
       if (writer.mode === "stall") return new Promise<void>(() => {});

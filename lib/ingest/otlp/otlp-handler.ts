@@ -12,6 +12,8 @@ import type { DecodedExport } from "./otlp-span";
 export interface OtlpDependencies {
   /** organization of an API key, or null when it is unknown or revoked */
   authenticate(apiKey: string): Promise<string | null>;
+  /** the 429 to answer when the key is over its rate, else null */
+  rateLimit?(apiKey: string): ApiError | null;
   writer: Pick<LogWriter, "writeMany" | "stats">;
   maxBodyBytes: number;
   /** queued log records above which exports are refused with 503 */
@@ -58,6 +60,8 @@ async function authenticate(req: IncomingMessage, deps: OtlpDependencies): Promi
     throw unavailable("Could not verify the API key right now; retry later.");
   }
   if (!organizationId) throw new ApiError("unauthorized", "Invalid or revoked API key.", 401);
+  const limited = deps.rateLimit?.(key);
+  if (limited) throw limited;
   return organizationId;
 }
 

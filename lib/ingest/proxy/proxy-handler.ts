@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { errors as undiciErrors, request as upstreamRequest, type Dispatcher } from "undici";
+import type { ApiError } from "../../http/api-error";
 import { bearerToken } from "../helicone-headers";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../headers";
 import { providerErrorBody, type ProviderName } from "../provider-errors";
@@ -18,6 +19,8 @@ export interface ProviderRoute {
 export interface ProxyDependencies {
   /** organization of a Helicone API key, or null when the key is unknown or revoked */
   authenticate(apiKey: string): Promise<{ organizationId: string } | null>;
+  /** null when the key may make this request now, else the 429 to answer (Retry-After included) */
+  rateLimit(apiKey: string): ApiError | null;
   /** hands a finished exchange to the log writer; must never throw */
   record(exchange: CapturedExchange): void;
   dispatcher: Dispatcher;
@@ -51,6 +54,8 @@ export async function handleProxyRequest(
     return respondWithError(res, route.provider, 503, "Could not verify the Helicone API key right now; retry shortly.");
   }
   if (!auth) return respondWithError(res, route.provider, 401, "Invalid Helicone API key in the Helicone-Auth header.");
+  const limited = deps.rateLimit(apiKey);
+  if (limited) return respondWithError(res, route.provider, limited.status, limited.message, limited.headers);
 
   let requestBody: Buffer;
   try {
@@ -145,10 +150,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function respondWithError(res: ServerResponse, provider: ProviderName, status: number, message: string): void {
+function respondWithError(res: ServerResponse, provider: ProviderName, status: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const body = providerErrorBody(provider, status, message);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
