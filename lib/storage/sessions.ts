@@ -86,3 +86,9 @@ function groupValues(pairs: Array<[string, string]>): Map<string, string[]> {
   for (const [key, value] of pairs) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   return grouped;
 }
+
+/** Whether this organization logged any request in the session: its page is otherwise not found. */
+export async function sessionExists(organizationId: string, sessionId: string): Promise<boolean> {
+  const found = await getDb().request.findFirst({ where: { organizationId, sessionId }, select: { id: true } });
+  return found !== null;
+}

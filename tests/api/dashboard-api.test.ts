@@ -2,23 +2,9 @@ import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { describeOnEachDatabase, type TestStack } from "../helpers/test-stack";
 import { uniqueTag } from "../helpers/logged-requests";
+import { signIn as login } from "../helpers/dashboard-login";
 
 const ADMIN = { email: "admin@dashboard.test", password: "dashboard-password-1" };
-
-/** Logs in the way the browser does: CSRF token first, then the credentials callback. */
-async function login(baseUrl: string, email: string, password: string, { withCsrf = true } = {}): Promise<string | null> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
-    body: new URLSearchParams({ ...(withCsrf ? { csrfToken } : {}), email, password, callbackUrl: `${baseUrl}/requests` }),
-  });
-  const session = response.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="));
-  return session ? session.split(";")[0]! : null;
-}
 
 describeOnEachDatabase(
   "dashboard API: sessions, users, suggestions, keys, members, cookie auth",
