@@ -7,6 +7,8 @@ const configSchema = z.object({
   DATABASE_URL: z.string().optional(),
   OPENAI_UPSTREAM_URL: z.url().default("https://api.openai.com"),
   ANTHROPIC_UPSTREAM_URL: z.url().default("https://api.anthropic.com"),
+  // Origins a client may pick per call with Helicone-Target-Url (comma-separated); none by default.
+  UPSTREAM_ALLOWLIST: z.string().optional(),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   MAX_LOGGED_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),

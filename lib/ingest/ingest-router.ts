@@ -15,6 +15,7 @@ import { publishLogWriterStats } from "./ingest-status";
 import { BodyTooLargeError, readBody } from "./read-body";
 import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
 import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
+import { parseUpstreamAllowlist } from "./proxy/upstream-target";
 import { handleProxyRequest, type ProviderRoute, type ProxyDependencies } from "./proxy/proxy-handler";
 
 const CUSTOM_LOG_PATH = "/v1/trace/custom/log";
@@ -60,6 +61,7 @@ export function createIngestRouter(config: Config): IngestRouter {
       writer.enqueue(() => exchangeToLoggedRequest(exchange));
     },
     dispatcher,
+    upstreamAllowlist: parseUpstreamAllowlist(config.UPSTREAM_ALLOWLIST),
     maxRequestBodyBytes: config.MAX_REQUEST_BODY_BYTES,
     maxLoggedBodyBytes: config.MAX_LOGGED_BODY_BYTES,
   };

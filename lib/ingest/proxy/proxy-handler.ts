@@ -7,6 +7,7 @@ import { forwardableRequestHeaders, forwardableResponseHeaders } from "../header
 import { providerErrorBody, type ProviderName } from "../provider-errors";
 import { readBody, BodyTooLargeError } from "../read-body";
 import { BoundedCapture } from "./bounded-capture";
+import { chooseUpstream } from "./upstream-target";
 import type { CapturedExchange } from "./captured-exchange";
 
 export interface ProviderRoute {
@@ -24,6 +25,8 @@ export interface ProxyDependencies {
   /** hands a finished exchange to the log writer; must never throw */
   record(exchange: CapturedExchange): void;
   dispatcher: Dispatcher;
+  /** origins a client may choose with Helicone-Target-Url (UPSTREAM_ALLOWLIST); empty: none */
+  upstreamAllowlist: ReadonlySet<string>;
   maxRequestBodyBytes: number;
   maxLoggedBodyBytes: number;
 }
@@ -56,6 +59,8 @@ export async function handleProxyRequest(
   if (!auth) return respondWithError(res, route.provider, 401, "Invalid Helicone API key in the Helicone-Auth header.");
   const limited = deps.rateLimit(apiKey);
   if (limited) return respondWithError(res, route.provider, limited.status, limited.message, limited.headers);
+  const upstream = chooseUpstream(route.upstreamBaseUrl, headerValue(req, "helicone-target-url"), deps.upstreamAllowlist);
+  if ("error" in upstream) return respondWithError(res, route.provider, 400, upstream.error);
 
   let requestBody: Buffer;
   try {
@@ -99,19 +104,19 @@ export async function handleProxyRequest(
   const capture = new BoundedCapture(deps.maxLoggedBodyBytes);
 
   try {
-    const upstream = await upstreamRequest(route.upstreamBaseUrl + pathAndQuery, {
+    const response = await upstreamRequest(upstream.baseUrl + pathAndQuery, {
       method: exchange.method as Dispatcher.HttpMethod,
       headers: forwardableRequestHeaders(req.headers),
       body: requestBody.length > 0 ? requestBody : undefined,
       signal: abort.signal,
       dispatcher: deps.dispatcher,
     });
-    exchange.status = upstream.statusCode;
-    exchange.responseHeaders = upstream.headers;
-    res.writeHead(upstream.statusCode, { ...forwardableResponseHeaders(upstream.headers), "helicone-id": requestId });
+    exchange.status = response.statusCode;
+    exchange.responseHeaders = response.headers;
+    res.writeHead(response.statusCode, { ...forwardableResponseHeaders(response.headers), "helicone-id": requestId });
     res.flushHeaders();
 
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
       exchange.timeToFirstByteMs ??= performance.now() - startedAt;
       capture.push(chunk);
       if (!res.write(chunk)) await drainedOrClosed(res);
