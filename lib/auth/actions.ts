@@ -1,6 +1,6 @@
 "use server";
 
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn, signOut } from "./auth";
 import { safeReturnPath } from "./return-path";
 
@@ -23,10 +23,17 @@ export async function logIn(_previous: LoginState, formData: FormData): Promise<
   } catch (error) {
     // A successful sign-in "throws" Next's redirect, which must propagate.
     if (error instanceof AuthError) {
-      return { error: error.type === "CredentialsSignin" ? "Wrong e-mail or password." : "Could not sign in. Try again.", email };
+      return { error: signInErrorMessage(error), email };
     }
     throw error;
   }
+}
+
+function signInErrorMessage(error: AuthError): string {
+  if (error instanceof CredentialsSignin && error.code === "too_many_attempts") {
+    return "Too many failed sign-ins for this address. Try again in 15 minutes.";
+  }
+  return error.type === "CredentialsSignin" ? "Wrong e-mail or password." : "Could not sign in. Try again.";
 }
 
 export async function logOut(): Promise<void> {

@@ -1,9 +1,15 @@
-import NextAuth, { type DefaultSession } from "next-auth";
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { readConfig } from "../config";
 import { findUserForLogin } from "../storage/users";
+import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
+
+/** Too many failed sign-ins for this address lately: refused before the password is checked. */
+export class TooManySignInAttempts extends CredentialsSignin {
+  code = "too_many_attempts";
+}
 
 declare module "next-auth" {
   interface Session {
@@ -23,12 +29,19 @@ let decoyHash: Promise<string> | undefined;
 async function authorize(raw: unknown) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
-  const user = await findUserForLogin(parsed.data.email);
+  const { email, password } = parsed.data;
+  if (loginBlockedFor(email) !== null) throw new TooManySignInAttempts();
+  const user = await findUserForLogin(email);
   if (!user) {
-    await verifyPassword(parsed.data.password, await (decoyHash ??= hashPassword("decoy-password")));
+    await verifyPassword(password, await (decoyHash ??= hashPassword("decoy-password")));
+    recordLoginFailure(email);
     return null;
   }
-  if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    recordLoginFailure(email);
+    return null;
+  }
+  recordLoginSuccess(email);
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
