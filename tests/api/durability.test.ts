@@ -1,10 +1,9 @@
-import Database from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider } from "../../lib/mock-provider/server";
-import { resolveDatabase } from "../../lib/storage/database-url";
 import { startApp, type RunningApp } from "../helpers/app-server";
+import { queryDatabase } from "../helpers/database-contents";
 import { uniqueTag } from "../helpers/logged-requests";
+import { holdWriteLock } from "../helpers/write-lock";
 import { jsonExportRequest, randomHexId } from "../helpers/otlp-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../helpers/test-databases";
 import { stackOf, type DatabaseKindUnderTest } from "../helpers/test-stack";
@@ -15,23 +14,8 @@ import { stackOf, type DatabaseKindUnderTest } from "../helpers/test-stack";
 
 /** Counts stored requests tagged with property case=<tag>, reading the database directly. */
 async function countTagged(databaseUrl: string, tag: string): Promise<number> {
-  const sql = `SELECT count(*) AS n FROM "RequestProperty" WHERE "key" = 'case' AND "value" = `;
-  const database = resolveDatabase(databaseUrl);
-  if (database.kind === "sqlite") {
-    const db = new Database(database.filePath, { readonly: true });
-    try {
-      return (db.prepare(`${sql}?`).get(tag) as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return Number((await client.query(`${sql}$1`, [tag])).rows[0].n);
-  } finally {
-    await client.end();
-  }
+  const [row] = await queryDatabase<{ n: number | string }>(databaseUrl, `SELECT count(*) AS n FROM "RequestProperty" WHERE "key" = 'case' AND "value" = $1`, [tag]);
+  return Number(row!.n);
 }
 
 async function waitForCount(databaseUrl: string, tag: string, expected: number, timeoutMs = 30_000): Promise<number> {
@@ -42,27 +26,6 @@ async function waitForCount(databaseUrl: string, tag: string, expected: number, 
     count = await countTagged(databaseUrl, tag);
   }
   return count;
-}
-
-/** Holds the database's write lock from another connection: the app can read, not write. */
-async function lockWrites(databaseUrl: string): Promise<() => Promise<void>> {
-  const database = resolveDatabase(databaseUrl);
-  if (database.kind === "sqlite") {
-    const locker = new Database(database.filePath);
-    locker.exec("BEGIN EXCLUSIVE");
-    return async () => {
-      locker.exec("ROLLBACK");
-      locker.close();
-    };
-  }
-  const locker = new pg.Client({ connectionString: database.url });
-  await locker.connect();
-  await locker.query("BEGIN");
-  await locker.query(`LOCK TABLE "Request" IN ACCESS EXCLUSIVE MODE`);
-  return async () => {
-    await locker.query("ROLLBACK");
-    await locker.end();
-  };
 }
 
 function customLog(app: RunningApp, tag: string, index: number): Promise<Response> {
@@ -133,7 +96,7 @@ function defineSuite(kind: DatabaseKindUnderTest) {
       await openai().chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "warm up" }] });
       expect(await waitForCount(database.url, tag, 1)).toBe(1);
 
-      const unlock = await lockWrites(database.url);
+      const unlock = await holdWriteLock(database.url);
       try {
         const calls = Array.from({ length: 20 }, (_, i) =>
           openai().chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `during the outage ${i}` }] }),

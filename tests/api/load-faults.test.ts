@@ -1,11 +1,10 @@
-import Database from "better-sqlite3";
 import OpenAI from "openai";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider } from "../../lib/mock-provider/server";
-import { resolveDatabase } from "../../lib/storage/database-url";
 import { startApp, type RunningApp } from "../helpers/app-server";
+import { queryDatabase } from "../helpers/database-contents";
 import { uniqueTag } from "../helpers/logged-requests";
+import { holdWriteLock } from "../helpers/write-lock";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../helpers/test-databases";
 import { PROVIDER_KEY, type DatabaseKindUnderTest } from "../helpers/test-stack";
 
@@ -58,50 +57,15 @@ async function call(client: OpenAI, index: number, tag: string): Promise<string>
   }
 }
 
-/** Takes the database's write lock from another connection; resolves to the release. */
-async function stallWrites(databaseUrl: string): Promise<() => Promise<void>> {
-  const database = resolveDatabase(databaseUrl);
-  if (database.kind === "sqlite") {
-    const locker = new Database(database.filePath);
-    locker.exec("BEGIN EXCLUSIVE");
-    return async () => {
-      locker.exec("ROLLBACK");
-      locker.close();
-    };
-  }
-  const locker = new pg.Client({ connectionString: database.url });
-  await locker.connect();
-  await locker.query("BEGIN");
-  await locker.query(`LOCK TABLE "Request" IN ACCESS EXCLUSIVE MODE`);
-  return async () => {
-    await locker.query("ROLLBACK");
-    await locker.end();
-  };
-}
-
 /** Stored rows of the run by status, read from the database itself. */
 async function storedByStatus(databaseUrl: string, tag: string): Promise<Map<number, { rows: number; withReason: number }>> {
-  const sql = `SELECT r."status" AS status, count(*) AS n, count(r."errorReason") AS reasons
-    FROM "Request" r JOIN "RequestProperty" p ON p."requestId" = r."id"
-    WHERE p."key" = 'case' AND p."value" = $tag GROUP BY r."status"`;
-  const database = resolveDatabase(databaseUrl);
-  let rows: Array<{ status: number; n: number | string; reasons: number | string }>;
-  if (database.kind === "sqlite") {
-    const db = new Database(database.filePath, { readonly: true });
-    try {
-      rows = db.prepare(sql.replace("$tag", "?")).all(tag) as typeof rows;
-    } finally {
-      db.close();
-    }
-  } else {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      rows = (await client.query(sql.replace("$tag", "$1"), [tag])).rows;
-    } finally {
-      await client.end();
-    }
-  }
+  const rows = await queryDatabase<{ status: number; n: number | string; reasons: number | string }>(
+    databaseUrl,
+    `SELECT r."status" AS status, count(*) AS n, count(r."errorReason") AS reasons
+     FROM "Request" r JOIN "RequestProperty" p ON p."requestId" = r."id"
+     WHERE p."key" = 'case' AND p."value" = $1 GROUP BY r."status"`,
+    [tag],
+  );
   return new Map(rows.map((row) => [Number(row.status), { rows: Number(row.n), withReason: Number(row.reasons) }]));
 }
 
@@ -142,7 +106,7 @@ function defineSuite(kind: DatabaseKindUnderTest) {
           outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
           if (++finished === STALL_AFTER) {
             stall = (async () => {
-              const release = await stallWrites(database.url);
+              const release = await holdWriteLock(database.url);
               await new Promise((resolve) => setTimeout(resolve, STALL_MS));
               stalledWhileCalling = next < TOTAL;
               await release();

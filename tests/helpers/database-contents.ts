@@ -39,3 +39,23 @@ export async function databaseAsText(url: string): Promise<string> {
     return value;
   });
 }
+
+/** Rows of one query, on either database: placeholders $1, $2… in order, each used once (SQLite gets ?). */
+export async function queryDatabase<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const database = resolveDatabase(url);
+  if (database.kind === "sqlite") {
+    const db = new Database(database.filePath, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql.replace(/\$\d+/g, "?")).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
