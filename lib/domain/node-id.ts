@@ -20,6 +20,9 @@ export type ParsedNodeId =
 
 // C0 controls, DEL and C1 controls: they corrupt logs and terminals, and never appear in real ids.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+// A UTF-16 half without its other half: no UTF-8 can encode it, so storage would turn it into
+// U+FFFD and the stored id would no longer be the one its children name.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function parseNodeId(raw: string): ParsedNodeId {
   const nodeId = raw.trim();
@@ -27,7 +30,14 @@ export function parseNodeId(raw: string): ParsedNodeId {
   if (nodeId.length > NODE_ID_LIMITS.maxLength) {
     return { ok: false, reason: `node id is ${nodeId.length} characters long; the limit is ${NODE_ID_LIMITS.maxLength}` };
   }
-  if (CONTROL_CHARACTER.test(nodeId)) return { ok: false, reason: "node id contains control characters" };
+  const control = CONTROL_CHARACTER.exec(nodeId);
+  if (control) {
+    return { ok: false, reason: `node id contains control characters (${codePointName(control[0])} at character ${control.index + 1})` };
+  }
+  const surrogate = LONE_SURROGATE.exec(nodeId);
+  if (surrogate) {
+    return { ok: false, reason: `node id is not valid Unicode: lone surrogate ${codePointName(surrogate[0])} at character ${surrogate.index + 1}` };
+  }
   const segments = nodeId.split(NODE_ID_SEPARATOR);
   if (segments.length > NODE_ID_LIMITS.maxSegments) {
     return { ok: false, reason: `node id has ${segments.length} levels; the limit is ${NODE_ID_LIMITS.maxSegments}` };
@@ -50,6 +60,11 @@ export function parseNodeId(raw: string): ParsedNodeId {
     parentNodeId: segments.length > 1 ? segments.slice(0, -1).join(NODE_ID_SEPARATOR) : null,
     depth: segments.length,
   };
+}
+
+/** `U+000A`: names a character the reader cannot see. */
+function codePointName(character: string): string {
+  return `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { LoggedRequest, TokenUsage } from "../domain/logged-request";
 import { priceUsage } from "../domain/cost";
 import { ApiError } from "../http/api-error";
+import { MAX_JSON_NESTING, pathPastNestingLimit } from "../http/json-nesting";
 import { readHeliconeContext } from "./helicone-headers";
 import { redactHeaders } from "./headers";
 import { readProviderExchange } from "./providers";
@@ -64,7 +65,11 @@ export function customLogToLoggedRequest(
   headers: Iterable<readonly [string, string]>,
   receivedAtMs: number,
 ): LoggedRequest {
+  refuseDeepNesting(body);
   const log = customLogSchema.parse(body);
+  // The request JSON as sent, not zod's copy: a record rebuilt by zod drops a `__proto__` key,
+  // and the stored body must be exactly what the caller logged.
+  const requestJson = (body as { providerRequest: { json: Record<string, unknown> } }).providerRequest.json;
   const helicone = readHeliconeContext([...Object.entries(log.providerRequest.meta ?? {}), ...headers]);
   // The proxy logs such a call untraced; a custom log has no call to protect, so it is refused.
   if (helicone.nodeIdError) throw new ApiError("invalid_node_id", `Helicone-Node-Id is invalid: ${helicone.nodeIdError}`, 400);
@@ -76,12 +81,12 @@ export function customLogToLoggedRequest(
   const provider = log.provider.toLowerCase();
   const read = readProviderExchange(provider, {
     path: pathOf(log.providerRequest.url),
-    requestBody: log.providerRequest.json,
+    requestBody: requestJson,
     responseBody: log.providerResponse.json ?? null,
     responseContentType: "application/json",
   });
   checkTokenCounts(read.usage);
-  const model = read.model ?? (typeof log.providerRequest.json.model === "string" ? log.providerRequest.json.model : null);
+  const model = read.model ?? (typeof requestJson.model === "string" ? requestJson.model : null);
   const price = priceUsage({ provider, model, usage: read.usage });
   const status = log.providerResponse.status;
   const isSuccess = status >= 200 && status < 300;
@@ -104,12 +109,20 @@ export function customLogToLoggedRequest(
     stream: read.stream,
     ...usageFields(read.usage, price),
     ...heliconeFields(helicone),
-    requestBody: JSON.stringify(log.providerRequest.json),
+    requestBody: JSON.stringify(requestJson),
     responseBody: log.providerResponse.json === undefined ? null : JSON.stringify(log.providerResponse.json),
     // The provider call's own headers are what `meta` carries; the log call's headers are ours.
     requestHeaders: redactHeaders(log.providerRequest.meta ?? {}),
     responseHeaders: redactHeaders(log.providerResponse.headers ?? {}),
   };
+}
+
+/** Checked before anything reads the body: the readers and the stored copy re-serialize it. */
+function refuseDeepNesting(body: unknown): void {
+  const path = pathPastNestingLimit(body);
+  if (!path) return;
+  const where = path.length > 3 ? `${path.slice(0, 3).join(".")}…` : path.join(".");
+  throw new ApiError("too_deeply_nested", `${where}: JSON is nested more than ${MAX_JSON_NESTING} levels deep`, 400);
 }
 
 function checkTiming(startMs: number, endMs: number, nowMs: number): void {

@@ -52,13 +52,26 @@ export function forwardableResponseHeaders(headers: Record<string, string | stri
   return out;
 }
 
+// Names that say "credential" in the ways providers and gateways spell it: x-goog-api-key,
+// x-auth-token, ocp-apim-subscription-key, x-amz-security-token, x-client-secret, x-custom-auth…
+const SECRET_NAME = /(^|[-_])(api[-_]?key|key|secret|token|password|passwd|credentials?|auth|authorization|cookie|signature)($|[-_])/;
+// Values that are credentials whatever header carries them: an HTTP auth scheme with its
+// credentials, or an OpenAI/Anthropic/Tracewell-style secret key.
+const SECRET_VALUE = /^\s*(bearer|basic|digest|token)\s+\S|\bsk-[\w-]{8,}/i;
+
 /** Headers as they may be stored: credentials replaced by a marker, lists joined. */
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   for (const [rawName, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const name = rawName.toLowerCase();
-    out[name] = SECRET_HEADERS.has(name) || /(^|-)(api-?key|secret|token)($|-)/.test(name) ? REDACTED : Array.isArray(value) ? value.join(", ") : value;
+    const text = Array.isArray(value) ? value.join(", ") : String(value);
+    out.set(name, isSecretHeader(name, text) ? REDACTED : text);
   }
-  return out;
+  // fromEntries defines own properties: a header named `__proto__` is kept as data.
+  return Object.fromEntries(out);
+}
+
+function isSecretHeader(name: string, value: string): boolean {
+  return SECRET_HEADERS.has(name) || SECRET_NAME.test(name) || SECRET_VALUE.test(value);
 }

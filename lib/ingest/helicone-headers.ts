@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { parseNodeId } from "../domain/node-id";
 
 /**
@@ -30,7 +31,8 @@ const MAX_FIELD_LENGTH = 1024;
  */
 export function readHeliconeContext(headers: Iterable<readonly [string, string]>): HeliconeContext {
   const fields = new Map<string, string>();
-  const properties: Record<string, string> = {};
+  // A Map, not an object literal: a property named `__proto__` or `constructor` is data too.
+  const properties = new Map<string, string>();
 
   for (const [name, rawValue] of headers) {
     const lower = name.toLowerCase();
@@ -39,7 +41,7 @@ export function readHeliconeContext(headers: Iterable<readonly [string, string]>
     if (lower.startsWith(PROPERTY_PREFIX)) {
       const key = lower.slice(PROPERTY_PREFIX.length);
       if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) continue;
-      properties[key] = value.slice(0, MAX_PROPERTY_VALUE_LENGTH);
+      properties.set(key, value.slice(0, MAX_PROPERTY_VALUE_LENGTH));
     } else {
       fields.set(lower, value);
     }
@@ -72,15 +74,30 @@ export function readHeliconeContext(headers: Iterable<readonly [string, string]>
     sessionId: field("helicone-session-id"),
     sessionName: field("helicone-session-name"),
     userId: field("helicone-user-id"),
-    properties,
+    // fromEntries defines own properties, so even `__proto__` lands as a plain key.
+    properties: Object.fromEntries(properties),
   };
 }
 
-/** Pairs [name, value] from node's flat rawHeaders array, in the caller's spelling. */
+/**
+ * Pairs [name, value] from node's flat rawHeaders array, in the caller's spelling. Node reads
+ * header bytes as Latin-1, so a UTF-8 value (`Helicone-Node-Id: エージェント:計画` from Go,
+ * curl, or Python given bytes) arrives as mojibake, some of it C1 control characters. Values
+ * whose bytes are valid UTF-8 are decoded as such; any other value keeps its Latin-1 reading,
+ * which is what fetch, node:http and Python's http.client send for text up to U+00FF.
+ */
 export function rawHeaderPairs(rawHeaders: readonly string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, headerText(rawHeaders[i + 1]!)]);
   return pairs;
+}
+
+const NON_ASCII = /[\u0080-\u00ff]/;
+
+function headerText(latin1: string): string {
+  if (!NON_ASCII.test(latin1)) return latin1;
+  const bytes = Buffer.from(latin1, "latin1");
+  return isUtf8(bytes) ? bytes.toString("utf8") : latin1;
 }
 
 /** `Bearer <key>` → key; anything else → null. */

@@ -101,3 +101,12 @@ export function protobufExportRequest(spans: TestSpan[], resource?: TestAttribut
 export function decodeProtobufExportResponse(body: Uint8Array): { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } } {
   return v1.ExportTraceServiceResponse!.decode(body).toJSON();
 }
+
+/**
+ * The message of an OTLP/HTTP protobuf error body (a google.rpc.Status). Its fields 1 (code) and
+ * 2 (message) line up with ExportTracePartialSuccess's rejected_spans and error_message, so that
+ * generated decoder reads it.
+ */
+export function decodeProtobufStatusMessage(body: Uint8Array): string {
+  return (v1.ExportTracePartialSuccess!.decode(body).toJSON() as { errorMessage?: string }).errorMessage ?? "";
+}

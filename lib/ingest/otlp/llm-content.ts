@@ -1,3 +1,4 @@
+import { parseJsonWithinNesting } from "../../http/json-nesting";
 import type { AttributeValue, Attributes, OtlpEvent } from "./otlp-span";
 
 /**
@@ -130,11 +131,9 @@ function vercelResponse(attributes: Attributes): Found | null {
   return keys.length === 0 ? null : { value: output, keys };
 }
 
+/** JSON text nested too deeply to store as JSON stays the text it came as. */
 function parseIfJson(value: AttributeValue): unknown {
   if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
+  const parsed = parseJsonWithinNesting(value);
+  return parsed.ok ? parsed.value : value;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../../http/api-error";
+import { decodeUtf8Body } from "../read-body";
 import { keyValuesToAttributes, unixNanosToMs } from "./any-value";
 import type { DecodedExport, OtlpResourceSpans, OtlpSpan, SpanRejection } from "./otlp-span";
 
@@ -43,11 +44,12 @@ const spanSchema = z.object({
   status: z.object({ code: z.number().int().nullish(), message: z.string().nullish() }).nullish(),
 });
 
-/** Throws ApiError 400 when the body is not JSON or not an ExportTraceServiceRequest. */
+/** Throws ApiError 400 when the body is not UTF-8, not JSON or not an ExportTraceServiceRequest. */
 export function decodeJsonExport(body: Buffer): DecodedExport {
+  const text = decodeUtf8Body(body);
   let json: unknown;
   try {
-    json = JSON.parse(body.toString("utf8"));
+    json = JSON.parse(text);
   } catch {
     throw new ApiError("invalid_json", "Body is not valid JSON.", 400);
   }

@@ -143,7 +143,9 @@ function validateSpan(span: OtlpSpan, nowMs: number): string | null {
     return "spanId must be 8 bytes, not all zero (16 hex digits in OTLP/JSON, not base64)";
   }
   if (span.parentSpanId !== "" && !SPAN_ID.test(span.parentSpanId)) return "parentSpanId must be empty or 8 bytes (16 hex digits)";
-  if (!Number.isFinite(span.startMs) || !Number.isFinite(span.endMs)) return "startTimeUnixNano and endTimeUnixNano are required";
+  // NaN: absent, or not an integer in any form the wire allows (a float string such as "1.5e18").
+  if (!Number.isFinite(span.startMs)) return "startTimeUnixNano is required, as a whole number of nanoseconds since the epoch";
+  if (!Number.isFinite(span.endMs)) return "endTimeUnixNano is required, as a whole number of nanoseconds since the epoch";
   if (span.endMs < span.startMs) return "endTimeUnixNano is before startTimeUnixNano";
   if (span.startMs < EARLIEST_ACCEPTED_MS) return "startTimeUnixNano is before the year 2000 (expected nanoseconds since the epoch)";
   if (span.endMs > nowMs + MAX_FUTURE_SKEW_MS) return "endTimeUnixNano is more than a day in the future";

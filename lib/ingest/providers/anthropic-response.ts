@@ -4,6 +4,7 @@ import {
   bodyText,
   isEventStream,
   isJsonObject,
+  jsonText,
   NO_USAGE,
   numberField,
   readJsonObject,
@@ -34,7 +35,8 @@ export function readAnthropicExchange(input: ProviderExchangeInput): ProviderExc
     const reported = readReportedUsage(message.usage);
     // Without message_delta, output_tokens is message_start's placeholder (1 or 2): count instead.
     const usage = !reported ? estimateUsage(request, message) : hasFinalUsage ? reported : withCountedOutput(reported, message);
-    return { model: stringField(message, "model") ?? requestModel, stream: true, storedResponseBody: JSON.stringify(message), usage };
+    const storedResponseBody = jsonText(message) ?? bodyText(input.responseBody);
+    return { model: stringField(message, "model") ?? requestModel, stream: true, storedResponseBody, usage };
   }
 
   const message = readJsonObject(input.responseBody);
@@ -86,17 +88,21 @@ function promptMessages(request: JsonObject): PromptMessage[] {
   return system ? [{ role: "system", content: system }, ...messages] : messages;
 }
 
+// tool_result blocks nest content; real ones go one or two levels deep. A hostile body nesting
+// thousands would overflow the stack and lose the log, so text below this depth is not counted.
+const MAX_BLOCK_NESTING = 32;
+
 /** Content is a string or blocks: text, thinking, tool_use (input counted as JSON), tool_result (nested content). */
-function blocksText(content: unknown): string {
+function blocksText(content: unknown, depth = 0): string {
   if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
+  if (!Array.isArray(content) || depth >= MAX_BLOCK_NESTING) return "";
   return content
     .map((block) => {
       if (!isJsonObject(block)) return "";
       if (block.type === "tool_use" || block.type === "server_tool_use") {
-        return (stringField(block, "name") ?? "") + (typeof block.input === "string" ? block.input : JSON.stringify(block.input ?? {}));
+        return (stringField(block, "name") ?? "") + (typeof block.input === "string" ? block.input : (jsonText(block.input ?? {}) ?? ""));
       }
-      if (block.type === "tool_result") return blocksText(block.content);
+      if (block.type === "tool_result") return blocksText(block.content, depth + 1);
       return stringField(block, "text") ?? stringField(block, "thinking") ?? "";
     })
     .join("");

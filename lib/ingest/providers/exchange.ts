@@ -57,8 +57,21 @@ export function readJsonObject(body: string | object | null): JsonObject | null 
 
 export function bodyText(body: string | object | null): string | null {
   if (body === null) return null;
-  if (typeof body !== "string") return JSON.stringify(body);
+  if (typeof body !== "string") return jsonText(body);
   return body.length > 0 ? body : null;
+}
+
+/**
+ * JSON.stringify that cannot throw: null for a value nested too deeply for the stack (JSON.parse
+ * accepts any depth, so a proxied body can be), or one that holds a BigInt or a cycle. The
+ * readers promise never to throw, since a throw would lose the call's log.
+ */
+export function jsonText(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Trusts the content type, but also sniffs the body: a custom log may carry a raw stream without headers. */

@@ -3,6 +3,7 @@ import {
   bodyText,
   isEventStream,
   isJsonObject,
+  jsonText,
   NO_USAGE,
   numberField,
   readJsonObject,
@@ -32,7 +33,8 @@ export function readOpenAiExchange(input: ProviderExchangeInput): ProviderExchan
     const response = assembleOpenAiStream(parseSseJson(input.responseBody));
     if (!response) return { model: requestModel, stream: true, storedResponseBody: bodyText(input.responseBody), usage: NO_USAGE };
     const model = stringField(response, "model") ?? requestModel;
-    return { model, stream: true, storedResponseBody: JSON.stringify(response), usage: usageOf(response, request, model) };
+    const storedResponseBody = jsonText(response) ?? bodyText(input.responseBody);
+    return { model, stream: true, storedResponseBody, usage: usageOf(response, request, model) };
   }
 
   const response = readJsonObject(input.responseBody);

@@ -6,6 +6,7 @@ import {
   type ChatMessage,
 } from "gpt-tokenizer/functionCalling";
 import { modelToEncodingMap, type EncodingName } from "gpt-tokenizer/mapping";
+import { jsonText } from "./exchange";
 
 /**
  * Token counts for calls whose provider reported no usage (a stream without its usage chunk, a
@@ -66,6 +67,7 @@ export function countChatPromptTokens(
   try {
     return computeChatCompletionTokenCount({ messages: chat, functions: functions.length > 0 ? functions : undefined }, count);
   } catch {
-    return computeChatCompletionTokenCount({ messages: chat }, count) + count(JSON.stringify(functions));
+    // A schema nested too deeply to render or serialize counts as nothing rather than losing the log.
+    return computeChatCompletionTokenCount({ messages: chat }, count) + count(jsonText(functions) ?? "");
   }
 }
