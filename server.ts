@@ -13,6 +13,7 @@ import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/storage/first-start";
 import { ensureAuthSecret } from "./lib/auth/auth-secret";
 import { closeDb } from "./lib/storage/db";
+import { answerClientError } from "./lib/http/client-error";
 
 const dev = process.argv.includes("--dev");
 const config = readConfig();
@@ -37,6 +38,8 @@ const server = createServer((req, res) => {
   else res.writeHead(503, { "retry-after": "1", "content-type": "text/plain" }).end("Starting, try again in a moment.\n");
 });
 server.keepAliveTimeout = 65_000;
+// A request node:http cannot parse (CR/LF/NUL in a header, bad framing) gets a 4xx that says why.
+server.on("clientError", answerClientError);
 await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
 const address = server.address();
 const port = typeof address === "object" && address ? address.port : config.PORT;

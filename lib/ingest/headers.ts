@@ -72,6 +72,6 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
   return Object.fromEntries(out);
 }
 
-function isSecretHeader(name: string, value: string): boolean {
+export function isSecretHeader(name: string, value: string): boolean {
   return SECRET_HEADERS.has(name) || SECRET_NAME.test(name) || SECRET_VALUE.test(value);
 }

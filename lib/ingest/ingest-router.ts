@@ -12,7 +12,7 @@ import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";
 import { enforceRateLimit, rateLimitApiKey } from "./rate-limit";
 import { publishLogWriterStats } from "./ingest-status";
-import { BodyTooLargeError, readBody } from "./read-body";
+import { BodyTooLargeError, decodeUtf8Body, readBody } from "./read-body";
 import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
 import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
 import { parseUpstreamAllowlist } from "./proxy/upstream-target";
@@ -103,7 +103,7 @@ async function handleCustomLog(req: IncomingMessage, res: ServerResponse, writer
   try {
     if (req.method !== "POST") throw new ApiError("method_not_allowed", "Use POST to send a custom log.", 405, { allow: "POST" });
     const text = await readBody(req, maxBytes).then(
-      (buffer) => buffer.toString("utf8"),
+      (buffer) => decodeUtf8Body(buffer),
       (error) => {
         throw error instanceof BodyTooLargeError ? new ApiError("payload_too_large", error.message, 413) : error;
       },

@@ -1,3 +1,4 @@
+import { parseJsonWithinNesting } from "../http/json-nesting";
 import type { RequestRow } from "../storage/requests";
 
 /** How a logged request looks in the read API: ISO times, `cost` in USD, properties as an object. */
@@ -23,12 +24,12 @@ export function parseJsonObject(text: string): Record<string, string> {
   }
 }
 
-/** Bodies come back as JSON when they are JSON, else as the text that was logged. */
+/**
+ * Bodies come back as JSON when they are JSON, else as the text that was logged. JSON nested
+ * deeper than JSON.stringify can write back (a proxied body is stored as sent) stays text too.
+ */
 export function parseBody(text: string | null): unknown {
   if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  const parsed = parseJsonWithinNesting(text);
+  return parsed.ok ? parsed.value : text;
 }

@@ -1,6 +1,7 @@
 import { priceUsage } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
 import { readHeliconeAttributes } from "./helicone-attributes";
+import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";
 import { readLlmFields } from "./llm-fields";
 import { timeOrderedId } from "./record-id";
@@ -35,7 +36,7 @@ export interface SpanContext {
 }
 
 export function spanContext(organizationId: string, receivedAtMs: number, resource: Attributes, scope: OtlpScope): SpanContext {
-  return { organizationId, receivedAtMs, resource, originJson: `"resource":${JSON.stringify(resource)},"scope":${JSON.stringify(scope)}` };
+  return { organizationId, receivedAtMs, resource, originJson: `"resource":${JSON.stringify(redactAttributes(resource))},"scope":${JSON.stringify(scope)}` };
 }
 
 export type SpanMapping = { ok: true; record: LoggedRequest } | { ok: false; reason: string };
@@ -100,10 +101,10 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
       // { input, attributes, events, span, resource, scope }
       requestBody: `${JSON.stringify({
         input: content.input,
-        attributes: withoutKeys(attributes, content.consumedKeys),
+        attributes: redactAttributes(withoutKeys(attributes, content.consumedKeys)),
         events: span.events
           .filter((_, index) => !content.consumedEvents.has(index))
-          .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: event.attributes })),
+          .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: redactAttributes(event.attributes) })),
         span: { traceId: span.traceId, spanId: span.spanId, parentSpanId },
       }).slice(0, -1)},${context.originJson}}`,
       responseBody: content.output === undefined ? null : JSON.stringify({ output: content.output }),
