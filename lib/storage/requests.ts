@@ -1,6 +1,6 @@
 import type { LoggedRequest } from "../domain/logged-request";
 import { insertBatch } from "./bulk-insert";
-import { getDb } from "./db";
+import { databaseKind, getDb } from "./db";
 
 /**
  * Saves a batch in one transaction: a request, its bodies and its property rows land together or
@@ -111,8 +111,54 @@ export const requestListFields = {
   properties: true,
 } as const;
 
-/** Newest first, keyset-paginated on (startTime, id) so page 1,000 costs what page 1 costs. */
-export async function listRequests(filter: RequestFilter) {
+/**
+ * Newest first, keyset-paginated on (startTime, id) so page 1,000 costs what page 1 costs.
+ * `search` is literal text: LIKE's wildcards in it match only themselves.
+ */
+export async function listRequests(filter: RequestFilter): Promise<RequestRow[]> {
+  if (filter.search && LIKE_WILDCARD.test(filter.search) && databaseKind() === "sqlite") return listWithLiteralSearch(filter, filter.search);
+  return findRequestsPage(filter);
+}
+
+const LIKE_WILDCARD = /[%_]/;
+
+/**
+ * SQLite's LIKE (which Prisma's `contains` uses) has no escape character unless the query names
+ * one, so a search for "50%" or "max_tokens" is run as a pattern, a superset of the requests that
+ * hold the text, and each page is checked against the bodies themselves; pages that lose rows are
+ * topped up from the next ones. Case-insensitive like LIKE. PostgreSQL escapes instead (below).
+ */
+async function listWithLiteralSearch(filter: RequestFilter, search: string): Promise<RequestRow[]> {
+  const needle = search.toLowerCase();
+  const rows: RequestRow[] = [];
+  let after = filter.after;
+  for (let round = 0; round < MAX_SEARCH_ROUNDS && rows.length < filter.limit; round++) {
+    const candidates = await findRequestsPage({ ...filter, after });
+    if (candidates.length === 0) break;
+    const bodies = await getDb().requestBody.findMany({
+      where: { requestId: { in: candidates.map((row) => row.id) } },
+      select: { requestId: true, requestBody: true, responseBody: true },
+    });
+    const holding = new Set(
+      bodies.filter((b) => b.requestBody?.toLowerCase().includes(needle) || b.responseBody?.toLowerCase().includes(needle)).map((b) => b.requestId),
+    );
+    for (const row of candidates) if (holding.has(row.id) && rows.length < filter.limit) rows.push(row);
+    if (candidates.length < filter.limit) break;
+    const last = candidates.at(-1)!;
+    after = { startTime: last.startTime, id: last.id };
+  }
+  return rows;
+}
+
+// Bounds the work of one page when the pattern matches far more than the text does.
+const MAX_SEARCH_ROUNDS = 20;
+
+/** PostgreSQL's LIKE takes backslash as its escape character: the text then matches only itself. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+async function findRequestsPage(filter: RequestFilter) {
   const where: Record<string, unknown> = { organizationId: filter.organizationId };
   if (filter.model !== undefined) where.model = filter.model;
   if (typeof filter.status === "number") where.status = filter.status;
@@ -130,7 +176,8 @@ export async function listRequests(filter: RequestFilter) {
     and.push({ propertyRows: { some: { organizationId: filter.organizationId, key: key.toLowerCase(), value } } });
   }
   if (filter.search) {
-    and.push({ body: { OR: [{ requestBody: { contains: filter.search } }, { responseBody: { contains: filter.search } }] } });
+    const text = databaseKind() === "postgres" ? escapeLike(filter.search) : filter.search;
+    and.push({ body: { OR: [{ requestBody: { contains: text } }, { responseBody: { contains: text } }] } });
   }
   if (filter.after) {
     const { startTime, id } = filter.after;
@@ -146,7 +193,7 @@ export async function listRequests(filter: RequestFilter) {
   });
 }
 
-export type RequestRow = Awaited<ReturnType<typeof listRequests>>[number];
+export type RequestRow = Awaited<ReturnType<typeof findRequestsPage>>[number];
 
 /** One request with its bodies, or null when it does not exist in this organization. */
 export async function findRequest(organizationId: string, id: string) {
