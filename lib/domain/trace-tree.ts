@@ -1,6 +1,5 @@
 import { impliedParentOf } from "./node-id";
 import { roundUsd } from "./money";
-import { depthFirstOrder } from "./tree-order";
 
 /** The part of a logged request the tree and its metrics need. Times are epoch milliseconds. */
 export interface TraceRequest {
@@ -41,7 +40,8 @@ export interface TraceTree<R extends TraceRequest = TraceRequest> {
   /** every node, parents before children, siblings by start time */
   nodes: TraceNode<R>[];
   rootIds: string[];
-  byId: Map<string, TraceNode<R>>;
+  /** built on first use */
+  readonly byId: Map<string, TraceNode<R>>;
 }
 
 /**
@@ -56,44 +56,71 @@ export interface TraceTree<R extends TraceRequest = TraceRequest> {
  *   markCriticalPath).
  *
  * Iterative throughout (no recursion, so a 10,000-level chain cannot overflow the stack); O(n log n)
- * for sorting siblings, O(n) otherwise.
+ * for sorting siblings, O(n) otherwise. Node ids are looked up once each, to number the nodes;
+ * after that the walks run over those numbers in typed arrays (for a 10,000-node trace, looking
+ * ids up in a Map at every step cost more than the rest of the build).
  */
 export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): TraceTree<R> {
-  const byId = new Map<string, TraceNode<R>>();
+  const indexById = new Map<string, number>();
+  const all: TraceNode<R>[] = [];
 
   for (const request of requests) {
-    let node = byId.get(request.nodeId);
-    if (!node) {
-      node = emptyNode<R>(request.nodeId, request.parentNodeId, false);
-      byId.set(request.nodeId, node);
+    let index = indexById.get(request.nodeId);
+    if (index === undefined) {
+      index = all.length;
+      all.push(emptyNode<R>(request.nodeId, request.parentNodeId, false));
+      indexById.set(request.nodeId, index);
     }
+    const node = all[index]!;
     node.requests.push(request);
     if (node.parentId === null && request.parentNodeId !== null) node.parentId = request.parentNodeId;
   }
 
-  for (const node of [...byId.values()]) {
-    let missingId = node.parentId;
-    while (missingId !== null && !byId.has(missingId)) {
+  // Virtual ancestors; the loop also visits the nodes it adds, whose parents it has just added.
+  for (let i = 0; i < all.length; i++) {
+    let missingId = all[i]!.parentId;
+    while (missingId !== null && !indexById.has(missingId)) {
       const impliedParent = impliedParentOf(missingId);
-      byId.set(missingId, emptyNode<R>(missingId, impliedParent, true));
+      indexById.set(missingId, all.length);
+      all.push(emptyNode<R>(missingId, impliedParent, true));
       missingId = impliedParent;
     }
   }
 
-  breakParentCycles(byId);
-
-  const rootIds: string[] = [];
-  for (const node of byId.values()) {
-    if (node.requests.length > 1) node.requests.sort(byStartThenId);
-    if (node.parentId === null) rootIds.push(node.id);
-    else byId.get(node.parentId)!.childIds.push(node.id);
+  const count = all.length;
+  const parent = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const parentId = all[i]!.parentId;
+    parent[i] = parentId === null ? -1 : indexById.get(parentId)!;
   }
+  breakParentCycles(all, parent);
 
-  rollUpDepthsAndSpans(byId, rootIds);
-  const nodes = parentsFirst(byId, rootIds);
-  rollUpCosts(byId, nodes);
-  markCriticalPath(byId, rootIds);
-  return { nodes, rootIds, byId };
+  for (const node of all) if (node.requests.length > 1) node.requests.sort(byStartThenId);
+
+  const tree = new IndexedTree(all, parent);
+  rollUpDepthsAndSpans(tree);
+  tree.sortSiblings();
+  const ordered = tree.depthFirst();
+  rollUpCosts(tree, ordered);
+  markCriticalPath(tree);
+
+  const nodes = new Array<TraceNode<R>>(count);
+  for (let k = 0; k < count; k++) nodes[k] = all[ordered[k]!]!;
+  for (let i = 0; i < count; i++) {
+    const node = all[i]!;
+    const { start, end } = tree.childRange(i);
+    for (let c = start; c < end; c++) node.childIds.push(all[tree.children[c]!]!.id);
+  }
+  const rootIds = Array.from(tree.roots, (i) => all[i]!.id);
+  // Built on first use: serializing a trace never looks nodes up by id.
+  let byId: Map<string, TraceNode<R>> | undefined;
+  return {
+    nodes,
+    rootIds,
+    get byId() {
+      return (byId ??= new Map(nodes.map((node) => [node.id, node])));
+    },
+  };
 }
 
 function emptyNode<R extends TraceRequest>(id: string, parentId: string | null, isVirtual: boolean): TraceNode<R> {
@@ -119,27 +146,32 @@ function byStartThenId(a: TraceRequest, b: TraceRequest): number {
   return a.startMs - b.startMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Walks each parent chain once; a chain that comes back to itself is cut at its earliest node. */
-function breakParentCycles<R extends TraceRequest>(byId: Map<string, TraceNode<R>>): void {
+/**
+ * Walks each parent chain once; a chain that comes back to itself is cut at its earliest node.
+ * `parent` holds each node's parent number, -1 at a root.
+ */
+function breakParentCycles<R extends TraceRequest>(all: TraceNode<R>[], parent: Int32Array): void {
   // 0 unvisited, a walk's own number while on that walk, -1 once known to reach a root
-  const mark = new Map<TraceNode<R>, number>();
+  const mark = new Int32Array(all.length);
   let walk = 0;
-  const chain: TraceNode<R>[] = [];
-  for (const start of byId.values()) {
+  const chain: number[] = [];
+  for (let start = 0; start < all.length; start++) {
+    if (mark[start] !== 0) continue;
     walk++;
     chain.length = 0;
-    let node: TraceNode<R> | undefined = start;
-    while (node && !mark.has(node)) {
-      mark.set(node, walk);
-      chain.push(node);
-      node = node.parentId === null ? undefined : byId.get(node.parentId);
+    let i = start;
+    while (i !== -1 && mark[i] === 0) {
+      mark[i] = walk;
+      chain.push(i);
+      i = parent[i]!;
     }
-    if (node && mark.get(node) === walk) {
-      const loop = chain.slice(chain.indexOf(node));
-      const earliest = loop.reduce((a, b) => (firstStart(b) < firstStart(a) ? b : a));
-      earliest.parentId = null;
+    if (i !== -1 && mark[i] === walk) {
+      const loop = chain.slice(chain.indexOf(i));
+      const earliest = loop.reduce((a, b) => (firstStart(all[b]!) < firstStart(all[a]!) ? b : a));
+      parent[earliest] = -1;
+      all[earliest]!.parentId = null;
     }
-    for (const member of chain) mark.set(member, -1);
+    for (const member of chain) mark[member] = -1;
   }
 }
 
@@ -149,21 +181,86 @@ function firstStart(node: TraceNode): number {
   return earliest;
 }
 
-/** Depths top-down, then spans and request counts bottom-up (both independent of sibling order). */
-function rollUpDepthsAndSpans<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds: string[]): void {
-  const queue = rootIds.map((id) => byId.get(id)!);
-  for (const root of queue) root.depth = 1;
-  for (let i = 0; i < queue.length; i++) {
-    const node = queue[i]!;
-    for (const childId of node.childIds) {
-      const child = byId.get(childId)!;
-      child.depth = node.depth + 1;
-      queue.push(child);
+/** The nodes by number: parents, children lists (one shared array), roots. */
+class IndexedTree<R extends TraceRequest> {
+  /** every node's children, node by node; node i's are children[childStart[i] … childStart[i + 1]) */
+  readonly children: Int32Array;
+  private readonly childStart: Int32Array;
+  readonly roots: number[] = [];
+
+  constructor(
+    readonly all: TraceNode<R>[],
+    readonly parent: Int32Array,
+  ) {
+    const count = all.length;
+    this.childStart = new Int32Array(count + 1);
+    for (let i = 0; i < count; i++) {
+      if (parent[i] === -1) this.roots.push(i);
+      else this.childStart[parent[i]! + 1]!++;
+    }
+    for (let i = 0; i < count; i++) this.childStart[i + 1]! += this.childStart[i]!;
+    this.children = new Int32Array(count);
+    const next = this.childStart.slice(0, count);
+    for (let i = 0; i < count; i++) if (parent[i] !== -1) this.children[next[parent[i]!]!++] = i;
+  }
+
+  childRange(i: number): { start: number; end: number } {
+    return { start: this.childStart[i]!, end: this.childStart[i + 1]! };
+  }
+
+  /** Roots and each node's children by when their subtrees start, then by id. */
+  sortSiblings(): void {
+    const all = this.all;
+    const byStart = (a: number, b: number) => {
+      const x = all[a]!;
+      const y = all[b]!;
+      return x.subtreeStartMs - y.subtreeStartMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+    };
+    this.roots.sort(byStart);
+    for (let i = 0; i < all.length; i++) {
+      const start = this.childStart[i]!;
+      const end = this.childStart[i + 1]!;
+      if (end - start > 1) this.children.subarray(start, end).sort(byStart);
     }
   }
 
-  for (let i = queue.length - 1; i >= 0; i--) {
-    const node = queue[i]!;
+  /** Depth-first, parents before children, roots and siblings in their (sorted) order. */
+  depthFirst(): Int32Array {
+    const ordered = new Int32Array(this.all.length);
+    const stack: number[] = [];
+    for (let r = this.roots.length - 1; r >= 0; r--) stack.push(this.roots[r]!);
+    let k = 0;
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      ordered[k++] = i;
+      for (let c = this.childStart[i + 1]! - 1; c >= this.childStart[i]!; c--) stack.push(this.children[c]!);
+    }
+    return ordered;
+  }
+}
+
+/** Depths top-down, then spans and request counts bottom-up (both independent of sibling order). */
+function rollUpDepthsAndSpans<R extends TraceRequest>(tree: IndexedTree<R>): void {
+  const { all, parent, children } = tree;
+  const queue = new Int32Array(all.length);
+  let length = 0;
+  for (const root of tree.roots) {
+    all[root]!.depth = 1;
+    queue[length++] = root;
+  }
+  for (let q = 0; q < length; q++) {
+    const i = queue[q]!;
+    const depth = all[i]!.depth + 1;
+    const { start, end } = tree.childRange(i);
+    for (let c = start; c < end; c++) {
+      all[children[c]!]!.depth = depth;
+      queue[length++] = children[c]!;
+    }
+  }
+
+  for (let q = length - 1; q >= 0; q--) {
+    const i = queue[q]!;
+    const node = all[i]!;
     if (node.requests.length > 0) {
       let ownStart = Number.POSITIVE_INFINITY;
       let ownEnd = Number.NEGATIVE_INFINITY;
@@ -177,45 +274,35 @@ function rollUpDepthsAndSpans<R extends TraceRequest>(byId: Map<string, TraceNod
       node.subtreeRequestCount += node.requests.length;
     }
     node.subtreeLatencyMs = node.subtreeEndMs - node.subtreeStartMs;
-    const parent = node.parentId === null ? undefined : byId.get(node.parentId);
-    if (parent) {
-      parent.subtreeStartMs = Math.min(parent.subtreeStartMs, node.subtreeStartMs);
-      parent.subtreeEndMs = Math.max(parent.subtreeEndMs, node.subtreeEndMs);
-      parent.subtreeRequestCount += node.subtreeRequestCount;
+    if (parent[i] !== -1) {
+      const up = all[parent[i]!]!;
+      up.subtreeStartMs = Math.min(up.subtreeStartMs, node.subtreeStartMs);
+      up.subtreeEndMs = Math.max(up.subtreeEndMs, node.subtreeEndMs);
+      up.subtreeRequestCount += node.subtreeRequestCount;
     }
   }
 }
 
 /**
- * Costs bottom-up over the ordered node list. Float sums depend on order, and this order is fixed
+ * Costs bottom-up over the depth-first order. Float sums depend on order, and this order is fixed
  * by start times and ids, so arrival order can never change a cost.
  */
-function rollUpCosts<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, ordered: TraceNode<R>[]): void {
-  for (let i = ordered.length - 1; i >= 0; i--) {
-    const node = ordered[i]!;
+function rollUpCosts<R extends TraceRequest>(tree: IndexedTree<R>, ordered: Int32Array): void {
+  const { all, parent } = tree;
+  for (let k = ordered.length - 1; k >= 0; k--) {
+    const i = ordered[k]!;
+    const node = all[i]!;
     for (const request of node.requests) {
       node.subtreeCostUsd += request.costUsd ?? 0;
       if (request.costUnknown) node.subtreeCostComplete = false;
     }
     node.subtreeCostUsd = roundUsd(node.subtreeCostUsd);
-    const parent = node.parentId === null ? undefined : byId.get(node.parentId);
-    if (parent) {
-      parent.subtreeCostUsd += node.subtreeCostUsd;
-      parent.subtreeCostComplete &&= node.subtreeCostComplete;
+    if (parent[i] !== -1) {
+      const up = all[parent[i]!]!;
+      up.subtreeCostUsd += node.subtreeCostUsd;
+      up.subtreeCostComplete &&= node.subtreeCostComplete;
     }
   }
-}
-
-/** Depth-first, parents before children, roots and siblings ordered by when they started. */
-function parentsFirst<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds: string[]): TraceNode<R>[] {
-  const byStart = (a: string, b: string) => {
-    const x = byId.get(a)!;
-    const y = byId.get(b)!;
-    return x.subtreeStartMs - y.subtreeStartMs || (a < b ? -1 : a > b ? 1 : 0);
-  };
-  rootIds.sort(byStart);
-  for (const node of byId.values()) if (node.childIds.length > 1) node.childIds.sort(byStart);
-  return depthFirstOrder(byId, rootIds);
 }
 
 /**
@@ -225,20 +312,28 @@ function parentsFirst<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, r
  * siblings that overlapped the chosen child are not critical; sequential steps before it are.
  * Roots are treated as the children of one implicit trace root.
  */
-function markCriticalPath<R extends TraceRequest>(byId: Map<string, TraceNode<R>>, rootIds: string[]): void {
-  const pending: string[][] = [rootIds];
+function markCriticalPath<R extends TraceRequest>(tree: IndexedTree<R>): void {
+  const { all, children } = tree;
+  // sibling groups as [start, end) ranges: of `roots`, or of `children`
+  const pending: { list: ArrayLike<number>; start: number; end: number }[] = [{ list: tree.roots, start: 0, end: tree.roots.length }];
   while (pending.length > 0) {
-    const siblings = pending.pop()!.map((id) => byId.get(id)!);
+    const { list, start, end } = pending.pop()!;
     let boundary = Number.POSITIVE_INFINITY;
     for (;;) {
       let chosen: TraceNode<R> | undefined;
-      for (const sibling of siblings) {
+      let chosenIndex = -1;
+      for (let s = start; s < end; s++) {
+        const sibling = all[list[s]!]!;
         if (sibling.onCriticalPath || sibling.subtreeEndMs > boundary) continue;
-        if (!chosen || sibling.subtreeEndMs > chosen.subtreeEndMs) chosen = sibling;
+        if (!chosen || sibling.subtreeEndMs > chosen.subtreeEndMs) {
+          chosen = sibling;
+          chosenIndex = list[s]!;
+        }
       }
       if (!chosen) break;
       chosen.onCriticalPath = true;
-      if (chosen.childIds.length > 0) pending.push(chosen.childIds);
+      const range = tree.childRange(chosenIndex);
+      if (range.end > range.start) pending.push({ list: children, start: range.start, end: range.end });
       boundary = chosen.subtreeStartMs;
     }
   }
