@@ -65,11 +65,11 @@ export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): 
   const all: TraceNode<R>[] = [];
 
   for (const request of requests) {
-    let index = indexById.get(request.nodeId);
+    const index = indexById.get(request.nodeId);
     if (index === undefined) {
-      index = all.length;
-      all.push(emptyNode<R>(request.nodeId, request.parentNodeId, false));
-      indexById.set(request.nodeId, index);
+      indexById.set(request.nodeId, all.length);
+      all.push(emptyNode<R>(request.nodeId, request.parentNodeId, false, request));
+      continue;
     }
     const node = all[index]!;
     node.requests.push(request);
@@ -107,9 +107,11 @@ export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): 
   const nodes = new Array<TraceNode<R>>(count);
   for (let k = 0; k < count; k++) nodes[k] = all[ordered[k]!]!;
   for (let i = 0; i < count; i++) {
-    const node = all[i]!;
     const { start, end } = tree.childRange(i);
-    for (let c = start; c < end; c++) node.childIds.push(all[tree.children[c]!]!.id);
+    if (end === start) continue;
+    const childIds = new Array<string>(end - start);
+    for (let c = start; c < end; c++) childIds[c - start] = all[tree.children[c]!]!.id;
+    all[i]!.childIds = childIds;
   }
   const rootIds = Array.from(tree.roots, (i) => all[i]!.id);
   // Built on first use: serializing a trace never looks nodes up by id.
@@ -123,13 +125,14 @@ export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): 
   };
 }
 
-function emptyNode<R extends TraceRequest>(id: string, parentId: string | null, isVirtual: boolean): TraceNode<R> {
+/** A node without rollups yet; arrays sized exactly (an empty array's first push reserves 17 slots). */
+function emptyNode<R extends TraceRequest>(id: string, parentId: string | null, isVirtual: boolean, firstRequest?: R): TraceNode<R> {
   return {
     id,
     parentId,
     depth: 0,
     isVirtual,
-    requests: [],
+    requests: firstRequest === undefined ? [] : [firstRequest],
     childIds: [],
     selfLatencyMs: null,
     subtreeStartMs: Number.POSITIVE_INFINITY,

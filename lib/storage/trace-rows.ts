@@ -193,8 +193,9 @@ function postgresPool(url: string): pg.Pool {
   const current = holder.tracewellTracePool;
   if (current?.url === url) return current.pool;
   void current?.pool.end();
-  // A few connections beside Prisma's own pool; idle ones do not hold the process open.
-  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  // A few connections beside Prisma's own pool; idle ones do not hold the process open. A server
+  // that stops answering fails the connect in 5 s, as Prisma's does (db.ts), instead of hanging.
+  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, allowExitOnIdle: true });
   pool.on("error", () => {}); // an idle connection the server dropped: the next query reconnects
   holder.tracewellTracePool = { url, pool };
   return pool;
