@@ -23,12 +23,18 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
     await database.cleanup();
   });
 
-  it("a record whose id is already stored is refused data, not an outage", async () => {
-    const record = syntheticRequest(organizationId);
-    await storage.saveLoggedRequests([record]);
-    const error = await storage.saveLoggedRequests([record]).then(() => null, (e: unknown) => e);
+  it("a record of an organization that does not exist is refused data, not an outage", async () => {
+    const error = await storage.saveLoggedRequests([syntheticRequest("no-such-organization")]).then(() => null, (e: unknown) => e);
     expect(error).not.toBeNull();
     expect(isRefusedData(error)).toBe(true);
+  });
+
+  it("saving a record whose id is already stored changes nothing: a replayed spool batch is harmless", async () => {
+    const record = syntheticRequest(organizationId);
+    await storage.saveLoggedRequests([record]);
+    await storage.saveLoggedRequests([{ ...record, model: "replayed-model" }]);
+    const stored = await storage.listRequests({ organizationId, traceId: record.traceId ?? undefined, limit: 10 });
+    expect(stored.filter((row) => row.id === record.id).map((row) => row.model)).toEqual([record.model]);
   });
 
   if (kind === "sqlite") {
