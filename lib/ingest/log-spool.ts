@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { LoggedRequest } from "../domain/logged-request";
@@ -38,7 +38,8 @@ export class LogSpool {
     private readonly directory: string,
     private readonly maxBytes: number,
   ) {
-    mkdirSync(directory, { recursive: true });
+    // Created on the first outage, not at start: most databases never need one.
+    if (!existsSync(directory)) return;
     for (const name of readdirSync(directory).sort()) {
       const match = FILE_PATTERN.exec(name);
       if (match) this.track({ name, records: Number(match[4]), bytes: statSync(join(directory, name)).size });
@@ -52,6 +53,7 @@ export class LogSpool {
     const text = records.map((record) => JSON.stringify(record)).join("\n") + "\n";
     const bytes = Buffer.byteLength(text);
     if (this.totals.bytes + bytes > this.maxBytes) throw new SpoolFullError(`log spool is full (${this.maxBytes} bytes)`);
+    mkdirSync(this.directory, { recursive: true });
     const name = `${Date.now()}-${String(this.sequence++ % 1_000_000).padStart(6, "0")}-${process.pid}-${records.length}.jsonl`;
     const temporary = join(this.directory, `${name}.tmp`);
     const fd = openSync(temporary, "w", 0o600);
