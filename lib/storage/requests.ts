@@ -117,7 +117,62 @@ export const requestListFields = {
  */
 export async function listRequests(filter: RequestFilter): Promise<RequestRow[]> {
   if (filter.search && LIKE_WILDCARD.test(filter.search) && databaseKind() === "sqlite") return listWithLiteralSearch(filter, filter.search);
+  if (databaseKind() === "postgres" && isPropertyOnlyFilter(filter)) return listByPropertyIndex(filter);
   return findRequestsPage(filter);
+}
+
+/** Properties, perhaps a time range and a cursor, and nothing else. */
+function isPropertyOnlyFilter(filter: RequestFilter): boolean {
+  const { properties, model, status, sessionId, userId, traceId, search } = filter;
+  return Object.keys(properties ?? {}).length > 0 && [model, status, sessionId, userId, traceId, search].every((f) => f === undefined);
+}
+
+/**
+ * A property filter on PostgreSQL, newest first. Asked as one query, PostgreSQL's planner joins
+ * every request holding the property (100,000 of a million in the bench) and sorts them: ≈ 80 ms.
+ * Walking the property index newest first instead (organizationId, key, value, startTime) reads
+ * only as many rows as the page needs. Candidates come in pages of that walk; the full filter
+ * (other properties included) then runs on each page's ids; if pages keep coming back thin, the
+ * rest is asked the ordinary way, so the answer is always the same as findRequestsPage's.
+ */
+async function listByPropertyIndex(filter: RequestFilter): Promise<RequestRow[]> {
+  const [key, value] = Object.entries(filter.properties!)[0]!;
+  const rows: RequestRow[] = [];
+  let after = filter.after;
+  for (let round = 0; round < MAX_PROPERTY_ROUNDS; round++) {
+    const candidates = await getDb().$queryRawUnsafe<Array<{ requestId: string; startTime: Date | string }>>(
+      `SELECT "requestId", "startTime" FROM "RequestProperty"
+       WHERE "organizationId" = $1 AND "key" = $2 AND "value" = $3
+         AND ($4::text IS NULL OR "startTime" >= ($4::timestamptz AT TIME ZONE 'UTC'))
+         AND ($5::text IS NULL OR "startTime" <= ($5::timestamptz AT TIME ZONE 'UTC'))
+         AND ($6::text IS NULL OR ("startTime", "requestId") < ($6::timestamptz AT TIME ZONE 'UTC', $7))
+       ORDER BY "startTime" DESC, "requestId" DESC LIMIT $8`,
+      filter.organizationId,
+      key.toLowerCase(),
+      value,
+      // Stored as UTC in a column without a time zone; ISO text with its Z says so whatever the session's zone.
+      filter.from?.toISOString() ?? null,
+      filter.to?.toISOString() ?? null,
+      after?.startTime.toISOString() ?? null,
+      after?.id ?? "",
+      filter.limit,
+    );
+    if (candidates.length === 0) return rows;
+    const page = await findRequestsPage({ ...filter, after, limit: filter.limit - rows.length, ids: candidates.map((c) => c.requestId) });
+    rows.push(...page);
+    if (rows.length >= filter.limit || candidates.length < filter.limit) return rows;
+    const last = candidates.at(-1)!;
+    after = { startTime: asUtcDate(last.startTime), id: last.requestId };
+  }
+  return [...rows, ...(await findRequestsPage({ ...filter, after, limit: filter.limit - rows.length }))];
+}
+
+const MAX_PROPERTY_ROUNDS = 4;
+
+/** A timestamp column read raw: a Date, or the adapter's text form of a UTC time without a zone. */
+function asUtcDate(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(" ", "T")}Z`);
 }
 
 const LIKE_WILDCARD = /[%_]/;
@@ -158,8 +213,9 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-async function findRequestsPage(filter: RequestFilter) {
+async function findRequestsPage(filter: RequestFilter & { ids?: string[] }) {
   const where: Record<string, unknown> = { organizationId: filter.organizationId };
+  if (filter.ids) where.id = { in: filter.ids };
   if (filter.model !== undefined) where.model = filter.model;
   if (typeof filter.status === "number") where.status = filter.status;
   else if (filter.status === "ok") where.status = { gte: 200, lt: 300 };
