@@ -3,6 +3,7 @@ import { Agent } from "undici";
 import type { Config } from "../config";
 import { ApiError, toErrorResponse } from "../http/api-error";
 import { saveLoggedRequests } from "../storage/requests";
+import { saveLogInputsOnSqlite } from "../storage/bulk-insert";
 import { isRefusedData } from "../storage/write-errors";
 import { authenticateApiKey } from "./api-key-auth";
 import { customLogToLoggedRequest } from "./custom-log";
@@ -13,7 +14,7 @@ import { LogWriter } from "./log-writer";
 import { enforceRateLimit, rateLimitApiKey } from "./rate-limit";
 import { publishLogWriterStats } from "./ingest-status";
 import { BodyTooLargeError, decodeUtf8Body, readBody } from "./read-body";
-import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
+import { normalizeInputs, type LogInput, type Unprepared } from "./log-input";
 import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
 import { parseUpstreamAllowlist } from "./proxy/upstream-target";
 import { handleProxyRequest, type ProviderRoute, type ProxyDependencies } from "./proxy/proxy-handler";
@@ -24,6 +25,9 @@ const OTLP_TRACES_PATH = "/v1/traces";
 const OTLP_WRITE_TIMEOUT_MS = 10_000;
 // A custom log answers 200 only once stored; past this wait the caller is told to retry.
 const CUSTOM_LOG_WRITE_TIMEOUT_MS = 10_000;
+// Proxied calls' logs wait this long for company: at 200 calls/s, one hand-off to the write
+// thread per two calls instead of per call. Nobody waits on them; an awaited write goes at once.
+const PROXY_LOG_GATHER_MS = 10;
 
 export interface IngestRouter {
   /** true when the request is an ingest request (and is now being handled) */
@@ -39,7 +43,8 @@ export function isIngestPath(url: string): boolean {
 
 export function createIngestRouter(config: Config): IngestRouter {
   const writer = new LogWriter({
-    save: saveLoggedRequests,
+    save: saveLogInputs,
+    gatherMs: PROXY_LOG_GATHER_MS,
     spool: openSpool(config),
     isRefusedData,
     onError: throttledErrorLog(),
@@ -58,7 +63,7 @@ export function createIngestRouter(config: Config): IngestRouter {
     },
     rateLimit: rateLimitApiKey,
     record: (exchange) => {
-      writer.enqueue(() => exchangeToLoggedRequest(exchange));
+      writer.enqueue({ exchange });
     },
     dispatcher,
     upstreamAllowlist: parseUpstreamAllowlist(config.UPSTREAM_ALLOWLIST),
@@ -125,7 +130,7 @@ async function handleCustomLog(req: IncomingMessage, res: ServerResponse, writer
     enforceRateLimit(key);
 
     const record = customLogToLoggedRequest(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
-    await withTimeout(writer.write(() => record), CUSTOM_LOG_WRITE_TIMEOUT_MS);
+    await withTimeout(writer.write(record), CUSTOM_LOG_WRITE_TIMEOUT_MS);
     sendJson(res, 200, { id: record.id });
   } catch (error) {
     const { status, headers, body } = toErrorResponse(error);
@@ -151,6 +156,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * On SQLite the write thread normalizes proxied exchanges and inserts, so the proxy's thread does
+ * neither; on PostgreSQL they are normalized here and inserted through the connection pool.
+ */
+async function saveLogInputs(inputs: readonly LogInput[]): Promise<Unprepared[]> {
+  const database = resolveDatabase();
+  if (database.kind === "sqlite") return saveLogInputsOnSqlite(database.filePath, inputs);
+  const { records, unprepared } = normalizeInputs(inputs);
+  await saveLoggedRequests(records);
+  return unprepared;
 }
 
 /** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */

@@ -1,8 +1,13 @@
 import type { LoggedRequest } from "../domain/logged-request";
 import type { LogSpool } from "./log-spool";
+import { toLoggedRequest, type LogInput, type Unprepared } from "./log-input";
 
 export interface LogWriterOptions {
-  save(records: LoggedRequest[]): Promise<void>;
+  /**
+   * Stores a batch in one transaction, normalizing the inputs that still need it. Resolves with
+   * the inputs that could not be normalized (left out, counted); rejects when nothing was stored.
+   */
+  save(inputs: LogInput[]): Promise<readonly Unprepared[] | void>;
   /**
    * True when a failed save was refused for its data, not an outage: the batch is then written
    * record by record, and only the refused records are dropped (counted), so one bad record can
@@ -13,6 +18,12 @@ export interface LogWriterOptions {
   spool?: LogSpool;
   maxBatchSize?: number;
   maxQueueLength?: number;
+  /**
+   * How long fire-and-forget records (enqueue) may wait for others to share their batch: one
+   * hand-off to the write thread per few calls rather than per call. A record someone awaits
+   * (write, writeMany) is never held back.
+   */
+  gatherMs?: number;
   /** first retry delay after a failed save; doubles up to maxRetryDelayMs */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -39,12 +50,7 @@ export interface LogWriterStats {
 }
 
 interface PendingRecord {
-  prepare: () => LoggedRequest;
-  settle?: (error: Error | null) => void;
-}
-
-interface PreparedRecord {
-  record: LoggedRequest;
+  input: LogInput;
   settle?: (error: Error | null) => void;
 }
 
@@ -53,8 +59,8 @@ interface PreparedRecord {
  * written, the next one gathers). Fails open: when a save fails for an outage, the batch and
  * everything arriving after it go to the spool on disk (or, without room there, wait in memory up
  * to a bound; past it they are dropped and counted), and the database is retried with backoff;
- * once it answers, the spool is replayed oldest first. Normalization (JSON parsing, stream
- * reassembly, token counting, pricing) also happens here, not on the hot path.
+ * once it answers, the spool is replayed oldest first. Normalizing a proxied exchange (JSON
+ * parsing, stream reassembly, token counting, pricing) is left to save, off the hot path.
  */
 export class LogWriter {
   private readonly queue: PendingRecord[] = [];
@@ -63,6 +69,7 @@ export class LogWriter {
   private outage = false;
   private inFlight = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private gatherTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
   private idleWaiters: Array<() => void> = [];
   private readonly counters = {
@@ -76,12 +83,14 @@ export class LogWriter {
   };
   private readonly maxBatchSize: number;
   private readonly maxQueueLength: number;
+  private readonly gatherMs: number;
   private readonly baseRetryDelay: number;
   private readonly maxRetryDelay: number;
 
   constructor(private readonly options: LogWriterOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxQueueLength = options.maxQueueLength ?? 100_000;
+    this.gatherMs = options.gatherMs ?? 0;
     this.baseRetryDelay = options.retryDelayMs ?? 100;
     this.maxRetryDelay = options.maxRetryDelayMs ?? 5_000;
     this.retryDelay = this.baseRetryDelay;
@@ -90,14 +99,14 @@ export class LogWriter {
   }
 
   /** Queues a record for writing; returns false (and counts it) when the queue is full. */
-  enqueue(prepare: () => LoggedRequest): boolean {
-    return this.push({ prepare });
+  enqueue(input: LogInput): boolean {
+    return this.push({ input });
   }
 
   /** Queues a record and resolves once it is stored (or durably spooled); rejects if it cannot be queued or prepared. */
-  write(prepare: () => LoggedRequest): Promise<void> {
+  write(input: LogInput): Promise<void> {
     return new Promise((resolve, reject) => {
-      const accepted = this.push({ prepare, settle: (error) => (error ? reject(error) : resolve()) });
+      const accepted = this.push({ input, settle: (error) => (error ? reject(error) : resolve()) });
       if (!accepted) reject(new Error("log queue is full"));
     });
   }
@@ -125,14 +134,16 @@ export class LogWriter {
           resolve();
         }
       };
-      for (const record of records) this.push({ prepare: () => record, settle });
+      for (const record of records) this.push({ input: record, settle });
     });
   }
 
   /** Resolves when everything queued so far has been written, spooled or dropped. */
   async flush(): Promise<void> {
     if (this.queue.length === 0 && !this.running) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.drainNowIfGathering();
+    await idle;
   }
 
   stats(): LogWriterStats {
@@ -147,12 +158,30 @@ export class LogWriter {
     }
     this.queue.push(record);
     // During an outage with a spool, arrivals are spooled at once rather than held until the retry.
-    if (!this.running && (!this.retryTimer || (this.outage && this.options.spool))) this.startDrain();
+    if (!this.running && (!this.retryTimer || (this.outage && this.options.spool))) {
+      this.startDrain(record.settle || this.outage ? 0 : this.gatherMs);
+    } else if (record.settle || this.queue.length >= this.maxBatchSize) {
+      this.drainNowIfGathering();
+    }
     return true;
   }
 
-  private startDrain(): void {
+  private startDrain(delayMs = 0): void {
     this.running = true;
+    if (delayMs <= 0) {
+      setImmediate(() => void this.drain());
+      return;
+    }
+    this.gatherTimer = setTimeout(() => {
+      this.gatherTimer = null;
+      void this.drain();
+    }, delayMs);
+  }
+
+  private drainNowIfGathering(): void {
+    if (!this.gatherTimer) return;
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
     setImmediate(() => void this.drain());
   }
 
@@ -164,7 +193,7 @@ export class LogWriter {
       }
       const spooled = this.options.spool?.oldest() ?? null;
       if (spooled) {
-        const unsaved = await this.store(spooled.records.map((record) => ({ record })));
+        const unsaved = await this.store(spooled.records.map((record) => ({ input: record })));
         if (unsaved.length > 0) {
           this.enterOutage(); // the file stays; stored records are ignored when it is replayed again
           continue;
@@ -175,7 +204,7 @@ export class LogWriter {
         continue;
       }
       if (this.queue.length === 0) break;
-      const batch = this.prepareBatch();
+      const batch = this.queue.splice(0, this.maxBatchSize);
       this.inFlight = batch.length;
       const unsaved = await this.store(batch);
       this.inFlight = 0;
@@ -193,33 +222,19 @@ export class LogWriter {
     for (const resolve of waiters) resolve();
   }
 
-  /** Takes the next batch off the queue, prepared; a record that cannot be prepared is counted and answered. */
-  private prepareBatch(): PreparedRecord[] {
-    const batch = this.queue.splice(0, this.maxBatchSize);
-    const prepared: PreparedRecord[] = [];
-    for (const pending of batch) {
-      try {
-        prepared.push({ record: pending.prepare(), settle: pending.settle });
-      } catch (error) {
-        this.counters.failedToPrepare++;
-        this.report(error);
-        pending.settle?.(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-    return prepared;
-  }
-
   /**
    * Saves records in one batch. If the database refuses the batch for its data, saves them one by
    * one so only the refused records are dropped (counted). Returns the records an outage left
    * unsaved: none when all were stored or refused.
    */
-  private async store(items: PreparedRecord[]): Promise<PreparedRecord[]> {
+  private async store(items: PendingRecord[]): Promise<PendingRecord[]> {
     try {
-      if (items.length > 0) await this.options.save(items.map(({ record }) => record));
+      const unprepared = items.length > 0 ? ((await this.options.save(items.map(({ input }) => input))) ?? []) : [];
       this.inFlight = 0; // before settling: a caller woken by its write sees the queue as it now is
-      this.counters.written += items.length;
-      for (const item of items) item.settle?.(null);
+      const failed = new Map(unprepared.map(({ index, error }) => [index, error]));
+      for (const [index, error] of failed) this.notPrepared(items[index]!, error);
+      this.counters.written += items.length - failed.size;
+      items.forEach((item, index) => failed.has(index) || item.settle?.(null));
       return [];
     } catch (error) {
       this.counters.failedSaves++;
@@ -229,7 +244,11 @@ export class LogWriter {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       try {
-        await this.options.save([item.record]);
+        const [unprepared] = (await this.options.save([item.input])) ?? [];
+        if (unprepared) {
+          this.notPrepared(item, unprepared.error);
+          continue;
+        }
         this.counters.written++;
         item.settle?.(null);
       } catch (error) {
@@ -245,28 +264,48 @@ export class LogWriter {
   /** While the database is away, queued records go to the spool as they arrive: on disk, not in memory. */
   private spoolQueue(): void {
     while (this.options.spool && this.queue.length > 0) {
-      if (!this.park(this.prepareBatch())) break;
+      if (!this.park(this.queue.splice(0, this.maxBatchSize))) break;
     }
   }
 
   /**
    * Keeps records the database could not take: durably in the spool when there is one (they are
    * then answered as accepted), else (or when the spool is full or its disk fails) at the head of
-   * the queue in memory, prepared, so a retry does not redo the work. Returns true when spooled.
+   * the queue in memory, normalized, so a retry does not redo the work. Returns true when spooled.
    */
-  private park(items: PreparedRecord[]): boolean {
+  private park(pending: PendingRecord[]): boolean {
+    const items = this.normalized(pending);
     if (items.length === 0) return true;
     if (this.options.spool) {
       try {
-        this.options.spool.append(items.map(({ record }) => record));
+        this.options.spool.append(items.map(({ input }) => input as LoggedRequest));
         for (const item of items) item.settle?.(null);
         return true;
       } catch (error) {
         this.report(error);
       }
     }
-    this.queue.unshift(...items.map(({ record, settle }) => ({ prepare: () => record, settle })));
+    this.queue.unshift(...items);
     return false;
+  }
+
+  /** The records of inputs, normalized here (only while the database is away); one that cannot be is counted and answered. */
+  private normalized(pending: PendingRecord[]): PendingRecord[] {
+    const items: PendingRecord[] = [];
+    for (const item of pending) {
+      try {
+        items.push({ input: toLoggedRequest(item.input), settle: item.settle });
+      } catch (error) {
+        this.notPrepared(item, error);
+      }
+    }
+    return items;
+  }
+
+  private notPrepared(item: PendingRecord, error: unknown): void {
+    this.counters.failedToPrepare++;
+    this.report(error);
+    item.settle?.(error instanceof Error ? error : new Error(String(error)));
   }
 
   private enterOutage(): void {

@@ -2,6 +2,10 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { projectRoot, resolveDatabase } from "./database-url";
 import { getDb, type Db } from "./db";
+import type { LogInput, Unprepared } from "../ingest/log-input";
+import type { CapturedExchange } from "../ingest/proxy/captured-exchange";
+import { toColumnar, type ColumnarRows } from "./sqlite-insert";
+import type { WriteThreadReply } from "./sqlite-write-thread";
 
 type Row = Record<string, unknown>;
 
@@ -24,7 +28,7 @@ export interface TableRows {
  * - PostgreSQL: one statement per table, with all its rows in a single JSON parameter that
  *   json_populate_recordset unpacks, casting each value to its column (≈ 15,000 rows/s).
  * - SQLite: prepared statements on the log writer's own connection, in a worker thread
- *   (sqlite-insert-worker.mjs; ≈ 20 µs a row with time-ordered ids). Not through Prisma even as
+ *   (sqlite-write-thread.ts; ≈ 20 µs a row with time-ordered ids). Not through Prisma even as
  *   raw SQL: its raw queries copy every parameter through the same compiler, which made a
  *   JSON-parameter insert 2.5× slower than this.
  */
@@ -32,7 +36,7 @@ export async function insertBatch(tables: readonly TableRows[]): Promise<void> {
   const database = resolveDatabase();
   const nonEmpty = tables.filter(({ rows }) => rows.length > 0);
   if (database.kind === "sqlite") {
-    await sqliteInsertThread.insert(database.filePath, nonEmpty);
+    await sqliteWriteThread.send({ filePath: database.filePath, tables: nonEmpty.map(toColumnar) });
   } else {
     const db = getDb();
     // A lock held elsewhere (a migration, a long transaction) fails the batch after a few seconds
@@ -54,7 +58,7 @@ function insertJsonRows(db: Db, table: string, rows: readonly Row[]) {
 
 // A lone UTF-16 surrogate is legal in a JS string but not in UTF-8 text. JSON.stringify escapes it
 // as "\udXXX", which PostgreSQL's JSON parser refuses (failing the batch on every retry). One
-// U+FFFD instead, as on SQLite (sqlite-insert-worker.mjs).
+// U+FFFD instead, as on SQLite (sqlite-insert.ts).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function wellFormed(text: string): string {
@@ -66,47 +70,65 @@ function wellFormed(text: string): string {
 const WORKER_FILE = join(/*turbopackIgnore: true*/ projectRoot, "lib", "storage", "sqlite-insert-worker.mjs");
 
 /**
- * The SQLite insert thread, started on first use. It holds the process open only while a batch is
+ * Stores the log writer's inputs on SQLite through the write thread, which normalizes the proxied
+ * exchanges among them there. Resolves with the inputs that could not be normalized.
+ */
+export function saveLogInputsOnSqlite(filePath: string, inputs: readonly LogInput[]): Promise<Unprepared[]> {
+  const transfer: ArrayBuffer[] = [];
+  const message = inputs.map((input) => ("exchange" in input ? { exchange: withOwnBytes(input.exchange, transfer) } : input));
+  return sqliteWriteThread.send({ filePath, inputs: message }, transfer).then((unprepared) =>
+    unprepared.map(({ index, message: text }) => ({ index, error: new Error(text) })),
+  );
+}
+
+/**
+ * A Buffer is often a view on a larger shared block (a socket read, the 8 KB pool), and a copy
+ * across threads would clone the whole block: each body gets its own exact bytes, moved, not copied.
+ */
+function withOwnBytes(exchange: CapturedExchange, transfer: ArrayBuffer[]): CapturedExchange {
+  const own = (bytes: Buffer) => {
+    const copy = new Uint8Array(bytes);
+    transfer.push(copy.buffer);
+    return copy as Buffer;
+  };
+  return { ...exchange, requestBody: own(exchange.requestBody), responseBody: own(exchange.responseBody) };
+}
+
+type ThreadRequest = { filePath: string } & ({ tables: ColumnarRows[] } | { inputs: LogInput[] });
+
+/**
+ * The SQLite write thread, started on first use. It holds the process open only while a batch is
  * in flight; if it dies, the batches in flight fail (the log writer retries them) and the next
  * batch starts a new one.
  */
-class SqliteInsertThread {
+class SqliteWriteThread {
   private worker: Worker | null = null;
-  private readonly inFlight = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private readonly inFlight = new Map<number, { resolve(unprepared: NonNullable<WriteThreadReply["unprepared"]>): void; reject(error: Error): void }>();
   private nextId = 0;
 
-  insert(filePath: string, tables: readonly TableRows[]): Promise<void> {
+  send(request: ThreadRequest, transfer: ArrayBuffer[] = []): Promise<NonNullable<WriteThreadReply["unprepared"]>> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
-    // Rows as arrays under one list of column names: half what objects cost to copy across.
-    const message = {
-      id,
-      filePath,
-      tables: tables.map(({ table, rows }) => {
-        const columns = Object.keys(rows[0]!);
-        return { table, columns, rows: rows.map((row) => columns.map((column) => row[column])) };
-      }),
-    };
     return new Promise((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage(message);
+      worker.postMessage({ id, ...request }, transfer);
     });
   }
 
   private start(): Worker {
     const worker = new Worker(WORKER_FILE);
     worker.unref();
-    worker.on("message", ({ id, error, code }: { id: number; error: string | null; code?: string | null }) => {
+    worker.on("message", ({ id, error, code, unprepared }: WriteThreadReply) => {
       const batch = this.inFlight.get(id);
       this.inFlight.delete(id);
       if (this.inFlight.size === 0) worker.unref();
-      if (error === null) batch?.resolve();
+      if (error === null) batch?.resolve(unprepared ?? []);
       // The SQLite code (SQLITE_BUSY, SQLITE_CONSTRAINT…) tells an outage from refused data.
       else batch?.reject(Object.assign(new Error(error), { code: code ?? undefined }));
     });
     worker.on("error", (error) => this.failAll(worker, error));
-    worker.on("exit", (code) => this.failAll(worker, new Error(`SQLite insert thread exited with code ${code}`)));
+    worker.on("exit", (code) => this.failAll(worker, new Error(`SQLite write thread exited with code ${code}`)));
     return worker;
   }
 
@@ -118,4 +140,4 @@ class SqliteInsertThread {
   }
 }
 
-const sqliteInsertThread = new SqliteInsertThread();
+const sqliteWriteThread = new SqliteWriteThread();

@@ -41,9 +41,9 @@ describe("log spool", () => {
     const spool = new LogSpool(spoolDirectory(), 1_000_000);
     const writer = new LogWriter({ save: db.save, spool, retryDelayMs: 5, maxRetryDelayMs: 20 });
 
-    await writer.write(() => record("a")); // resolves although the database is down: it is on disk
-    writer.enqueue(() => record("b"));
-    writer.enqueue(() => record("c"));
+    await writer.write(record("a")); // resolves although the database is down: it is on disk
+    writer.enqueue(record("b"));
+    writer.enqueue(record("c"));
     await writer.flush();
     expect(writer.stats()).toMatchObject({ queued: 0, spooled: 3 });
     expect(db.ids()).toEqual([]);
@@ -61,7 +61,7 @@ describe("log spool", () => {
     const first = database();
     first.state.down = true;
     const before = new LogWriter({ save: first.save, spool: new LogSpool(directory, 1_000_000), retryDelayMs: 60_000 });
-    for (const id of ["x", "y"]) before.enqueue(() => record(id));
+    for (const id of ["x", "y"]) before.enqueue(record(id));
     await before.flush();
     expect(before.stats().spooled).toBe(2);
 
@@ -77,9 +77,9 @@ describe("log spool", () => {
     const db = database();
     db.state.down = true;
     const writer = new LogWriter({ save: db.save, spool: new LogSpool(spoolDirectory(), 400), maxQueueLength: 3, retryDelayMs: 60_000 });
-    const accepted = Array.from({ length: 10 }, (_, i) => writer.enqueue(() => record(`r${i}`)));
+    const accepted = Array.from({ length: 10 }, (_, i) => writer.enqueue(record(`r${i}`)));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    for (let i = 10; i < 20; i++) accepted.push(writer.enqueue(() => record(`r${i}`)));
+    for (let i = 10; i < 20; i++) accepted.push(writer.enqueue(record(`r${i}`)));
     const stats = writer.stats();
     expect(stats.spooled).toBeGreaterThan(0);
     expect(stats.spoolBytes).toBeLessThanOrEqual(400);
@@ -93,7 +93,7 @@ describe("log spool", () => {
     const db = database();
     db.state.down = true;
     const writer = new LogWriter({ save: db.save, spool: new LogSpool(directory, 1_000_000), retryDelayMs: 60_000 });
-    writer.enqueue(() => record("kept"));
+    writer.enqueue(record("kept"));
     await writer.flush();
     const [file] = readdirSync(directory);
     appendFileSync(join(directory, file!), '{"id":"cut sh');
@@ -110,7 +110,7 @@ describe("log spool", () => {
     const db = database();
     db.state.down = true;
     const writer = new LogWriter({ save: db.save, spool: new LogSpool(directory, 1_000_000), retryDelayMs: 5, maxRetryDelayMs: 10 });
-    writer.enqueue(() => record("p"));
+    writer.enqueue(record("p"));
     await writer.flush();
     await new Promise((resolve) => setTimeout(resolve, 40)); // several failed replays
     expect(readdirSync(directory)).toHaveLength(1);

@@ -169,7 +169,7 @@ describe("readOpenAiExchange – chat completion streams", () => {
         },
       ),
     );
-  });
+  }, 20_000); // 100 runs, each counting tokens: ~5 s on a busy 2-core machine
 
   it("never throws, wherever a stream is cut", () => {
     const streams = ["openai-chat-stream-with-usage.sse", "openai-chat-stream-tool-calls.sse", "openai-responses-stream.sse"].map(fixture);

@@ -8,7 +8,7 @@ const records = (prefix: string, count: number) => Array.from({ length: count },
 describe("log writer: writing a batch of records together", () => {
   it("resolves only once every record of the batch is stored, across several save batches", async () => {
     const saved: string[] = [];
-    const writer = new LogWriter({ maxBatchSize: 3, save: async (batch) => void saved.push(...batch.map((r) => r.id)) });
+    const writer = new LogWriter({ maxBatchSize: 3, save: async (batch: LoggedRequest[]) => void saved.push(...batch.map((r) => r.id)) });
     await writer.writeMany(records("a", 7));
     expect(saved).toEqual(["a0", "a1", "a2", "a3", "a4", "a5", "a6"]);
     expect(writer.stats()).toMatchObject({ written: 7, queued: 0 });
@@ -20,7 +20,7 @@ describe("log writer: writing a batch of records together", () => {
     const writer = new LogWriter({
       retryDelayMs: 5,
       maxRetryDelayMs: 5,
-      save: async (batch) => {
+      save: async (batch: LoggedRequest[]) => {
         if (down) throw new Error("database is locked");
         saved.push(...batch.map((r) => r.id));
       },
