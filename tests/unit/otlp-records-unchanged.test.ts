@@ -30,7 +30,7 @@ const KEYS = [
   "helicone.session.id", "Helicone-Session-Name", "helicone.user_id", "helicone.node_id", "helicone.property.Stage", "HELICONE_PROPERTY_env",
   "session.id", "gen_ai.conversation.id", "user.id", "enduser.id",
   "http.request.header.authorization", "http.response.header.set-cookie", "http.request.header.accept", "openai.api_key", "db.password",
-  "service.name", "tool.name", "__proto__", "constructor", "",
+  "service.name", "tool.name", "__proto__", "constructor", "", "10", "2", "0x1", 'quote"and\\slash', "line\nbreak",
 ];
 const VALUES: Array<TestAttributes[string]> = [
   "openai", "Anthropic", " gpt-4o-mini ", "gpt-4o-mini-2024-07-18", "claude-3-5-sonnet-20241022", "unknown-model-x", "openai.chat", "anthropic.messages",
