@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { LoggedRequest, TokenUsage } from "../domain/logged-request";
-import { priceUsage } from "../domain/cost";
+import type { PriceUsageInput } from "../domain/cost";
 import { ApiError } from "../http/api-error";
 import { MAX_JSON_NESTING, pathPastNestingLimit } from "../http/json-nesting";
 import { readHeliconeContext } from "./helicone-headers";
@@ -9,6 +9,7 @@ import { redactHeaders } from "./headers";
 import { readProviderExchange } from "./providers";
 import { heliconeFields, usageFields } from "./record-fields";
 import { errorReasonFromBody } from "./error-reason";
+import { toLoggedRequest, type UnpricedInput } from "./log-input";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -65,6 +66,16 @@ export function customLogToLoggedRequest(
   headers: Iterable<readonly [string, string]>,
   receivedAtMs: number,
 ): LoggedRequest {
+  return toLoggedRequest(customLogToLogInput(organizationId, body, headers, receivedAtMs));
+}
+
+/** As customLogToLoggedRequest, with the price lookup left to the log writer. */
+export function customLogToLogInput(
+  organizationId: string,
+  body: unknown,
+  headers: Iterable<readonly [string, string]>,
+  receivedAtMs: number,
+): UnpricedInput {
   refuseDeepNesting(body);
   const log = customLogSchema.parse(body);
   // The request JSON as sent, not zod's copy: a record rebuilt by zod drops a `__proto__` key,
@@ -87,11 +98,11 @@ export function customLogToLoggedRequest(
   });
   checkTokenCounts(read.usage);
   const model = read.model ?? (typeof requestJson.model === "string" ? requestJson.model : null);
-  const price = priceUsage({ provider, model, usage: read.usage });
+  const price: PriceUsageInput = { provider, model, usage: read.usage };
   const status = log.providerResponse.status;
   const isSuccess = status >= 200 && status < 300;
 
-  return {
+  const unpriced: LoggedRequest = {
     id: randomUUID(),
     organizationId,
     source: "custom",
@@ -107,7 +118,7 @@ export function customLogToLoggedRequest(
     latencyMs: endMs - startMs,
     timeToFirstTokenMs: log.timing?.timeToFirstToken ?? null,
     stream: read.stream,
-    ...usageFields(read.usage, price),
+    ...usageFields(read.usage, PRICED_LATER),
     ...heliconeFields(helicone),
     requestBody: JSON.stringify(requestJson),
     responseBody: log.providerResponse.json === undefined ? null : JSON.stringify(log.providerResponse.json),
@@ -115,7 +126,11 @@ export function customLogToLoggedRequest(
     requestHeaders: redactHeaders(log.providerRequest.meta ?? {}),
     responseHeaders: redactHeaders(log.providerResponse.headers ?? {}),
   };
+  return { unpriced, price };
 }
+
+/** Placeholder cost fields of an unpriced record: toLoggedRequest replaces them. */
+const PRICED_LATER = { costUsd: null, costUnknown: true };
 
 /** Checked before anything reads the body: the readers and the stored copy re-serialize it. */
 function refuseDeepNesting(body: unknown): void {

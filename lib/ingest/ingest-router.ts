@@ -6,7 +6,7 @@ import { saveLoggedRequests } from "../storage/requests";
 import { saveLogInputsOnSqlite } from "../storage/bulk-insert";
 import { isRefusedData } from "../storage/write-errors";
 import { authenticateApiKey } from "./api-key-auth";
-import { customLogToLoggedRequest } from "./custom-log";
+import { customLogToLogInput } from "./custom-log";
 import { bearerToken, rawHeaderPairs } from "./helicone-headers";
 import { dataDirectory, resolveDatabase } from "../storage/database-url";
 import { LogSpool, spoolDirectoryFor } from "./log-spool";
@@ -26,8 +26,9 @@ const OTLP_WRITE_TIMEOUT_MS = 10_000;
 // A custom log answers 200 only once stored; past this wait the caller is told to retry.
 const CUSTOM_LOG_WRITE_TIMEOUT_MS = 10_000;
 // Proxied calls' logs wait this long for company: at 200 calls/s, one hand-off to the write
-// thread per two calls instead of per call. Nobody waits on them; an awaited write goes at once.
-const PROXY_LOG_GATHER_MS = 10;
+// thread (a thread wake-up) per five calls instead of per call. Nobody waits on them; an awaited
+// write (custom log, OTLP) goes at once, and shutting down flushes them.
+const PROXY_LOG_GATHER_MS = 25;
 
 export interface IngestRouter {
   /** true when the request is an ingest request (and is now being handled) */
@@ -129,9 +130,9 @@ async function handleCustomLog(req: IncomingMessage, res: ServerResponse, writer
     if (!organizationId) throw new ApiError("unauthorized", "Invalid or revoked API key.", 401);
     enforceRateLimit(key);
 
-    const record = customLogToLoggedRequest(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
-    await withTimeout(writer.write(record), CUSTOM_LOG_WRITE_TIMEOUT_MS);
-    sendJson(res, 200, { id: record.id });
+    const input = customLogToLogInput(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
+    await withTimeout(writer.write(input), CUSTOM_LOG_WRITE_TIMEOUT_MS);
+    sendJson(res, 200, { id: input.unpriced.id });
   } catch (error) {
     const { status, headers, body } = toErrorResponse(error);
     sendJson(res, status, body, headers);

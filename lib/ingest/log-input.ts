@@ -1,13 +1,21 @@
 import type { LoggedRequest } from "../domain/logged-request";
+import { priceUsage, type PriceUsageInput } from "../domain/cost";
 import type { CapturedExchange } from "./proxy/captured-exchange";
 import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
 
 /**
- * What the log writer is handed: a record already normalized (custom log, OTLP: they answer only
- * once stored, so they normalize first to refuse bad input), or a proxied exchange as captured,
- * normalized later where it costs the proxy nothing (on SQLite, in the write thread).
+ * What the log writer is handed: a record already normalized; a record still to be priced (custom
+ * log, OTLP: they check their input before answering, but the price-table walk, the costliest
+ * step left, can wait); or a proxied exchange as captured. What is left to do is done where it
+ * costs the ingest thread nothing: on SQLite, in the write thread.
  */
-export type LogInput = LoggedRequest | { exchange: CapturedExchange };
+export type LogInput = LoggedRequest | UnpricedInput | { exchange: CapturedExchange };
+
+/** A record whose costUsd/costUnknown are still to be looked up for `price`. */
+export interface UnpricedInput {
+  unpriced: LoggedRequest;
+  price: PriceUsageInput;
+}
 
 /** An input that could not be normalized (a bug, or a body we cannot read): not stored, counted. */
 export interface Unprepared {
@@ -21,7 +29,9 @@ export function isExchangeInput(input: LogInput): input is { exchange: CapturedE
 
 /** The record of an input; throws when it cannot be normalized. */
 export function toLoggedRequest(input: LogInput): LoggedRequest {
-  return isExchangeInput(input) ? exchangeToLoggedRequest(input.exchange) : input;
+  if (isExchangeInput(input)) return exchangeToLoggedRequest(input.exchange);
+  if ("unpriced" in input) return { ...input.unpriced, ...priceUsage(input.price) };
+  return input;
 }
 
 /** Normalizes a batch; an input that throws is reported by its index and left out. */

@@ -116,7 +116,7 @@ export class LogWriter {
    * queued: a batch that does not fit is refused (and counted) whole, so a caller that retries
    * never finds half of it already stored.
    */
-  writeMany(records: readonly LoggedRequest[]): Promise<void> {
+  writeMany(records: readonly LogInput[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     if (this.queue.length + records.length > this.maxQueueLength) {
       this.counters.dropped += records.length;

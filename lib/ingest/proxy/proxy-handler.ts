@@ -114,7 +114,9 @@ export async function handleProxyRequest(
     exchange.status = response.statusCode;
     exchange.responseHeaders = response.headers;
     res.writeHead(response.statusCode, { ...forwardableResponseHeaders(response.headers), "helicone-id": requestId });
-    res.flushHeaders();
+    // A stream's headers go at once (the client learns the stream is open); a body of known
+    // length usually arrives with its headers, and both then leave in one packet, not two.
+    if (response.headers["content-length"] === undefined) res.flushHeaders();
 
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       exchange.timeToFirstByteMs ??= performance.now() - startedAt;
