@@ -51,6 +51,7 @@ export function createIngestRouter(config: Config): IngestRouter {
     onError: throttledErrorLog(),
   });
   publishLogWriterStats(() => writer.stats());
+  startWriteThread();
   const dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     headersTimeout: config.UPSTREAM_TIMEOUT_MS,
@@ -169,6 +170,12 @@ async function saveLogInputs(inputs: readonly LogInput[]): Promise<Unprepared[]>
   const { records, unprepared } = normalizeInputs(inputs);
   await saveLoggedRequests(records);
   return unprepared;
+}
+
+/** The SQLite write thread loads its modules (price table, tokenizer) now, not on the first call. */
+function startWriteThread(): void {
+  const database = resolveDatabase();
+  if (database.kind === "sqlite") saveLogInputsOnSqlite(database.filePath, []).catch(() => {});
 }
 
 /** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */
