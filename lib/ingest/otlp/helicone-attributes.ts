@@ -14,35 +14,52 @@ const SESSION_KEYS = ["session.id", "gen_ai.conversation.id"];
 const USER_KEYS = ["user.id", "enduser.id"];
 const MAX_FIELD_LENGTH = 1024;
 
-export function readHeliconeAttributes(resource: Attributes, span: Attributes): HeliconeContext {
-  const headers: Array<[string, string]> = [];
-  for (const attributes of [resource, span]) {
-    for (const key in attributes) {
-      const match = HELICONE_NAME.exec(key);
-      if (!match) continue;
-      const name = match[1] ? `helicone-${match[1].toLowerCase().replace(/[._]/g, "-")}` : `helicone-property-${match[2]}`;
-      headers.push([name, asText(attributes[key]!)]);
-    }
-  }
+/**
+ * What a resource contributes, read once for all its spans: its Helicone names as header pairs,
+ * and its session and user ids from the common conventions.
+ */
+export interface ResourceHelicone {
+  headers: ReadonlyArray<readonly [string, string]>;
+  sessionId: string | null;
+  userId: string | null;
+}
+
+export function readResourceHelicone(resource: Attributes): ResourceHelicone {
+  return { headers: heliconeHeaders(resource, []), sessionId: firstText(resource, SESSION_KEYS), userId: firstText(resource, USER_KEYS) };
+}
+
+export function readHeliconeAttributes(resource: ResourceHelicone, span: Attributes): HeliconeContext {
+  const headers = heliconeHeaders(span, [...resource.headers]);
   // Most spans carry no Helicone names: no need to parse an empty header list for each of them.
   const helicone = headers.length > 0 ? readHeliconeContext(headers) : noHeliconeContext();
-  helicone.sessionId ??= firstText([span, resource], SESSION_KEYS);
-  helicone.userId ??= firstText([span, resource], USER_KEYS);
+  helicone.sessionId ??= firstText(span, SESSION_KEYS) ?? resource.sessionId;
+  helicone.userId ??= firstText(span, USER_KEYS) ?? resource.userId;
   return helicone;
+}
+
+/** Appends the attributes' Helicone names, as the header names the proxy reads, to `headers`. */
+function heliconeHeaders(attributes: Attributes, headers: Array<readonly [string, string]>): Array<readonly [string, string]> {
+  for (const key in attributes) {
+    // Every Helicone name starts with an h: most keys are ruled out without the regex.
+    if ((key.charCodeAt(0) | 0x20) !== 0x68) continue;
+    const match = HELICONE_NAME.exec(key);
+    if (!match) continue;
+    const name = match[1] ? `helicone-${match[1].toLowerCase().replace(/[._]/g, "-")}` : `helicone-property-${match[2]}`;
+    headers.push([name, asText(attributes[key]!)]);
+  }
+  return headers;
 }
 
 function noHeliconeContext(): HeliconeContext {
   return { traceId: null, nodeId: null, parentNodeId: null, traceError: null, nodeIdError: null, sessionId: null, sessionName: null, userId: null, properties: {} };
 }
 
-function firstText(sources: Attributes[], keys: string[]): string | null {
-  for (const attributes of sources) {
-    for (const key of keys) {
-      const value = attributes[key];
-      if (value === undefined || value === null) continue;
-      const text = asText(value).trim();
-      if (text) return text.slice(0, MAX_FIELD_LENGTH);
-    }
+function firstText(attributes: Attributes, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    const text = asText(value).trim();
+    if (text) return text.slice(0, MAX_FIELD_LENGTH);
   }
   return null;
 }

@@ -45,20 +45,32 @@ const OUTPUT_SOURCES: Source[] = [
   messageEvents(["gen_ai.choice"]),
 ];
 
+// Shared by spans that carry no content: read-only, so one instance serves all.
+const NOTHING_CONSUMED: ReadonlySet<never> = new Set<never>();
+
 export function readSpanContent(attributes: Attributes, events: readonly OtlpEvent[]): SpanContent {
-  const consumedKeys = new Set<string>();
-  const consumedEvents = new Set<number>();
-  const first = (sources: Source[]) => {
-    for (const source of sources) {
-      const found = source(attributes, events);
-      if (!found) continue;
-      for (const key of found.keys ?? []) consumedKeys.add(key);
-      for (const index of found.eventIndexes ?? []) consumedEvents.add(index);
-      return found.value;
-    }
-    return undefined;
+  const input = firstFound(INPUT_SOURCES, attributes, events);
+  const output = firstFound(OUTPUT_SOURCES, attributes, events);
+  let consumedKeys: Set<string> | null = null;
+  let consumedEvents: Set<number> | null = null;
+  for (const found of [input, output]) {
+    for (const key of found?.keys ?? []) (consumedKeys ??= new Set()).add(key);
+    for (const index of found?.eventIndexes ?? []) (consumedEvents ??= new Set()).add(index);
+  }
+  return {
+    input: input?.value,
+    output: output?.value,
+    consumedKeys: consumedKeys ?? NOTHING_CONSUMED,
+    consumedEvents: consumedEvents ?? NOTHING_CONSUMED,
   };
-  return { input: first(INPUT_SOURCES), output: first(OUTPUT_SOURCES), consumedKeys, consumedEvents };
+}
+
+function firstFound(sources: readonly Source[], attributes: Attributes, events: readonly OtlpEvent[]): Found | null {
+  for (const source of sources) {
+    const found = source(attributes, events);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** An attribute holding messages or text; JSON text is parsed so the stored body nests it. */
@@ -69,6 +81,8 @@ function jsonAttribute(key: string): Source {
   };
 }
 
+const INDEXED_FIELD = /^(\d{1,6})\.(.+)$/;
+
 /**
  * Messages flattened into indexed attributes, `<prefix>0.role`, `<prefix>0.content`,
  * `<prefix>1.tool_calls.0.name`: one object per index, in index order, keyed by the rest of the
@@ -76,20 +90,22 @@ function jsonAttribute(key: string): Source {
  */
 function indexedMessages(prefix: string, strip = ""): Source {
   return (attributes) => {
-    const byIndex = new Map<number, Record<string, AttributeValue>>();
+    // Allocated at the first match: most spans have no such keys.
+    let byIndex: Map<number, Record<string, AttributeValue>> | null = null;
     const keys: string[] = [];
     for (const key in attributes) {
       if (!key.startsWith(prefix)) continue;
-      const match = /^(\d{1,6})\.(.+)$/.exec(key.slice(prefix.length));
+      const match = INDEXED_FIELD.exec(key.slice(prefix.length));
       if (!match) continue;
       const index = Number(match[1]);
       const field = match[2]!.startsWith(strip) ? match[2]!.slice(strip.length) : match[2]!;
+      byIndex ??= new Map();
       let message = byIndex.get(index);
       if (!message) byIndex.set(index, (message = Object.create(null) as Record<string, AttributeValue>));
       message[field] = attributes[key]!;
       keys.push(key);
     }
-    if (byIndex.size === 0) return null;
+    if (byIndex === null) return null;
     return { value: [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, message]) => message), keys };
   };
 }

@@ -1,6 +1,6 @@
 import { priceUsage } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
-import { readHeliconeAttributes } from "./helicone-attributes";
+import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
 import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";
 import { readLlmFields } from "./llm-fields";
@@ -28,6 +28,8 @@ export interface SpanContext {
   organizationId: string;
   receivedAtMs: number;
   resource: Attributes;
+  /** the resource's Helicone names, session and user, read once for all its spans */
+  resourceHelicone: ResourceHelicone;
   /**
    * `"resource":{…},"scope":{…}`, spliced into each span's stored body. Serialized once: a
    * resource (service, SDK, host, process) often holds more than the span itself.
@@ -36,7 +38,13 @@ export interface SpanContext {
 }
 
 export function spanContext(organizationId: string, receivedAtMs: number, resource: Attributes, scope: OtlpScope): SpanContext {
-  return { organizationId, receivedAtMs, resource, originJson: `"resource":${JSON.stringify(redactAttributes(resource))},"scope":${JSON.stringify(scope)}` };
+  return {
+    organizationId,
+    receivedAtMs,
+    resource,
+    resourceHelicone: readResourceHelicone(resource),
+    originJson: `"resource":${JSON.stringify(redactAttributes(resource))},"scope":${JSON.stringify(scope)}`,
+  };
 }
 
 export type SpanMapping = { ok: true; record: LoggedRequest } | { ok: false; reason: string };
@@ -58,7 +66,7 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
   if (llm.invalidTokenCount) return { ok: false, reason: llm.invalidTokenCount };
   const provider = llm.provider ?? "otel";
   const price = priceUsage({ provider, model: llm.model, usage: llm.usage, at: startTime });
-  const helicone = readHeliconeAttributes(context.resource, attributes);
+  const helicone = readHeliconeAttributes(context.resourceHelicone, attributes);
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
   const failed = span.statusCode === STATUS_CODE_ERROR;
