@@ -14,6 +14,7 @@ import { ensureFirstStart } from "./lib/storage/first-start";
 import { ensureAuthSecret } from "./lib/auth/auth-secret";
 import { closeDb } from "./lib/storage/db";
 import { answerClientError } from "./lib/http/client-error";
+import { compressResponse } from "./lib/http/compression";
 
 const dev = process.argv.includes("--dev");
 const config = readConfig();
@@ -34,8 +35,11 @@ let handleWithNext: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | u
 
 const server = createServer((req, res) => {
   if (ingest.handle(req, res)) return;
-  if (handleWithNext) void handleWithNext(req, res);
-  else res.writeHead(503, { "retry-after": "1", "content-type": "text/plain" }).end("Starting, try again in a moment.\n");
+  if (handleWithNext) {
+    // Next's own compression is off (next.config.mjs): it spent more on a large trace than building it.
+    compressResponse(req, res);
+    void handleWithNext(req, res);
+  } else res.writeHead(503, { "retry-after": "1", "content-type": "text/plain" }).end("Starting, try again in a moment.\n");
 });
 server.keepAliveTimeout = 65_000;
 // A request node:http cannot parse (CR/LF/NUL in a header, bad framing) gets a 4xx that says why.
