@@ -142,12 +142,16 @@ function sqliteReader(filePath: string): SqliteReader {
 }
 
 function sqliteTraceRows(filePath: string, organizationId: string, traceId: string): TraceRow[] {
-  const result: TraceRow[] = [];
-  // Row by row: each row's array is garbage once converted, rather than all 10,000 at the end.
-  for (const r of sqliteReader(filePath).statement.iterate(organizationId, traceId)) {
+  // All rows in one call: stepping through them with iterate() crossed into the driver once a row
+  // and took 1.5–2× as long for 10,000 rows (the arrays it saves from the garbage collector cost
+  // less than that).
+  const rows = sqliteReader(filePath).statement.all(organizationId, traceId);
+  const result = new Array<TraceRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
     // As stored by Prisma's SQLite adapter and by the insert worker: booleans 0/1, times as
     // ISO 8601 text (or epoch milliseconds, the adapter's other format).
-    result.push({
+    result[i] = {
       id: r[0] as string,
       nodeId: r[1] as string | null,
       parentNodeId: r[2] as string | null,
@@ -172,7 +176,7 @@ function sqliteTraceRows(filePath: string, organizationId: string, traceId: stri
       sessionId: r[21] as string | null,
       userId: r[22] as string | null,
       properties: r[23] as string,
-    });
+    };
   }
   return result;
 }
