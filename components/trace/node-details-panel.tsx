@@ -125,7 +125,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
           )}
           {node.childIds.length > 0 && <span className="px-1 py-0.5 text-slate-500">{node.childIds.length} children</span>}
           {attempt && (
-            <Link className="rounded border border-slate-200 px-2 py-0.5 text-indigo-700 hover:bg-indigo-50" href={`/requests?traceId=${encodeURIComponent(model.traceId)}&request=${encodeURIComponent(attempt.id)}`}>
+            <Link prefetch={false} className="rounded border border-slate-200 px-2 py-0.5 text-indigo-700 hover:bg-indigo-50" href={`/requests?traceId=${encodeURIComponent(model.traceId)}&request=${encodeURIComponent(attempt.id)}`}>
               Open in Requests
             </Link>
           )}

@@ -14,7 +14,8 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
     <div className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-slate-200 bg-white px-4 py-2">
       <div className="min-w-0">
         <div className="flex items-center gap-2 text-[11px] text-slate-500">
-          <Link href={`/requests?traceId=${encodeURIComponent(model.traceId)}`} className="hover:text-indigo-700 hover:underline">
+          {/* No prefetch: it would render the Requests page on the server while the trace view opens. */}
+          <Link href={`/requests?traceId=${encodeURIComponent(model.traceId)}`} prefetch={false} className="hover:text-indigo-700 hover:underline">
             Requests
           </Link>
           <span>/</span>

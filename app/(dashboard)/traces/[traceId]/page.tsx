@@ -12,8 +12,16 @@ export default async function TracePage({ params }: { params: Promise<{ traceId:
   const user = await requireUser();
   if (!(await traceExists(user.organizationId, traceId))) notFound();
   return (
-    <Suspense>
-      <TraceView traceId={traceId} />
-    </Suspense>
+    <>
+      {/* The view's data, asked for in the HTML (React hoists this into <head>): the browser fetches
+          it while it loads and runs the scripts, and the view's own fetch (same URL, same mode) is
+          answered by it. Without it the fetch started only after hydration, ~1 s later on a busy
+          2-core machine. ReactDOM.preload() would only reach the browser in the RSC payload, i.e.
+          once the scripts run. */}
+      <link rel="preload" as="fetch" crossOrigin="anonymous" href={`/api/v1/traces/${encodeURIComponent(traceId)}`} />
+      <Suspense>
+        <TraceView traceId={traceId} />
+      </Suspense>
+    </>
   );
 }
