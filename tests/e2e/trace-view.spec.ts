@@ -78,3 +78,19 @@ test("keyboard: arrows walk the tree, Esc closes the panel, and search jumps to 
   await expect(details).toContainText(`${traceId}:plan:booking`);
   await expect(details).toContainText("503");
 });
+
+test("the trace's data is asked for by the page's HTML, once: the view's own fetch is answered by that request", async ({ page }) => {
+  const traceId = e2eEnv("E2E_MAIN_TRACE_ID");
+  const traceRequests: string[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === `/api/v1/traces/${traceId}`) traceRequests.push(request.resourceType());
+  });
+  await page.goto(`/traces/${traceId}`);
+  await expect(page.locator(`[data-node-id="${traceId}"]`)).toBeVisible();
+  const initiators = await page.evaluate(
+    (path) => performance.getEntriesByType("resource").filter((entry) => new URL(entry.name).pathname === path).map((entry) => (entry as PerformanceResourceTiming).initiatorType),
+    `/api/v1/traces/${traceId}`,
+  );
+  expect(initiators).toEqual(["link"]);
+  expect(traceRequests).toHaveLength(1);
+});

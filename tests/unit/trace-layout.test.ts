@@ -37,6 +37,22 @@ describe("toFlowElements: the trace tree laid out top-down", () => {
     );
   });
 
+  it("a parent is centred over its first and last child", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 300 }), fc.integer({ min: 1, max: 500 }), (size, seed) => {
+        const model = buildTraceModel(randomTrace(size, seed));
+        const { positions } = toFlowElements(model, new Set());
+        for (const node of model.nodes) {
+          if (node.childIds.length === 0) continue;
+          const first = positions[node.childIds[0]!]!.x;
+          const last = positions[node.childIds.at(-1)!]!.x;
+          expect(positions[node.id]!.x).toBeCloseTo((first + last) / 2, 6);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it("each depth is one row", () => {
     const model = buildTraceModel(traceOf([{ nodeId: "r" }, { nodeId: "r:leaf", startMs: 1 }, { nodeId: "r:mid", startMs: 2 }, { nodeId: "r:mid:x", startMs: 3 }]));
     const { nodes } = toFlowElements(model, new Set());
