@@ -43,6 +43,7 @@ describe("which responses are compressed, and how (lib/http/compression.ts)", ()
     ["under 1 KB: not worth it, but the answer still varies", { bodyBytes: 1023 }, { vary: true, encoding: null }],
     ["HEAD", { method: "HEAD" }, { vary: true, encoding: null }],
     ["304", { statusCode: 304 }, { vary: true, encoding: null }],
+    ["206, a byte range", { statusCode: 206, bodyBytes: 5000 }, { vary: true, encoding: null }],
     ["already encoded", { contentEncoding: "gzip" }, { vary: true, encoding: null }],
     ["a client that accepts no compression", { acceptEncoding: undefined }, { vary: true, encoding: null }],
     ["Cache-Control: no-transform", { cacheControl: "public, no-transform" }, { vary: false, encoding: null }],
