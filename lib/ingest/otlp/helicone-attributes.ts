@@ -25,11 +25,12 @@ export interface ResourceHelicone {
 }
 
 export function readResourceHelicone(resource: Attributes): ResourceHelicone {
-  return { headers: heliconeHeaders(resource, []), sessionId: firstText(resource, SESSION_KEYS), userId: firstText(resource, USER_KEYS) };
+  return { headers: heliconeHeaders(resource, Object.keys(resource), []), sessionId: firstText(resource, SESSION_KEYS), userId: firstText(resource, USER_KEYS) };
 }
 
-export function readHeliconeAttributes(resource: ResourceHelicone, span: Attributes): HeliconeContext {
-  const headers = heliconeHeaders(span, [...resource.headers]);
+/** `spanKeys`: the span attributes' own keys, when the caller has them already. */
+export function readHeliconeAttributes(resource: ResourceHelicone, span: Attributes, spanKeys: readonly string[] = Object.keys(span)): HeliconeContext {
+  const headers = heliconeHeaders(span, spanKeys, [...resource.headers]);
   // Most spans carry no Helicone names: no need to parse an empty header list for each of them.
   const helicone = headers.length > 0 ? readHeliconeContext(headers) : noHeliconeContext();
   helicone.sessionId ??= firstText(span, SESSION_KEYS) ?? resource.sessionId;
@@ -38,8 +39,8 @@ export function readHeliconeAttributes(resource: ResourceHelicone, span: Attribu
 }
 
 /** Appends the attributes' Helicone names, as the header names the proxy reads, to `headers`. */
-function heliconeHeaders(attributes: Attributes, headers: Array<readonly [string, string]>): Array<readonly [string, string]> {
-  for (const key in attributes) {
+function heliconeHeaders(attributes: Attributes, keys: readonly string[], headers: Array<readonly [string, string]>): Array<readonly [string, string]> {
+  for (const key of keys) {
     // Every Helicone name starts with an h: most keys are ruled out without the regex.
     if ((key.charCodeAt(0) | 0x20) !== 0x68) continue;
     const match = HELICONE_NAME.exec(key);

@@ -20,7 +20,8 @@ interface Found {
   eventIndexes?: number[];
 }
 
-type Source = (attributes: Attributes, events: readonly OtlpEvent[]) => Found | null;
+/** `keys` are the attributes' own keys, read once per span (enumerating a null-prototype object is not free). */
+type Source = (attributes: Attributes, events: readonly OtlpEvent[], keys: readonly string[]) => Found | null;
 
 const INPUT_SOURCES: Source[] = [
   jsonAttribute("gen_ai.input.messages"), // GenAI semconv ≥ 1.37
@@ -48,9 +49,9 @@ const OUTPUT_SOURCES: Source[] = [
 // Shared by spans that carry no content: read-only, so one instance serves all.
 const NOTHING_CONSUMED: ReadonlySet<never> = new Set<never>();
 
-export function readSpanContent(attributes: Attributes, events: readonly OtlpEvent[]): SpanContent {
-  const input = firstFound(INPUT_SOURCES, attributes, events);
-  const output = firstFound(OUTPUT_SOURCES, attributes, events);
+export function readSpanContent(attributes: Attributes, events: readonly OtlpEvent[], keys: readonly string[] = Object.keys(attributes)): SpanContent {
+  const input = firstFound(INPUT_SOURCES, attributes, events, keys);
+  const output = firstFound(OUTPUT_SOURCES, attributes, events, keys);
   let consumedKeys: Set<string> | null = null;
   let consumedEvents: Set<number> | null = null;
   for (const found of [input, output]) {
@@ -65,9 +66,9 @@ export function readSpanContent(attributes: Attributes, events: readonly OtlpEve
   };
 }
 
-function firstFound(sources: readonly Source[], attributes: Attributes, events: readonly OtlpEvent[]): Found | null {
+function firstFound(sources: readonly Source[], attributes: Attributes, events: readonly OtlpEvent[], keys: readonly string[]): Found | null {
   for (const source of sources) {
-    const found = source(attributes, events);
+    const found = source(attributes, events, keys);
     if (found) return found;
   }
   return null;
@@ -89,11 +90,11 @@ const INDEXED_FIELD = /^(\d{1,6})\.(.+)$/;
  * name (with `strip` removed: OpenInference nests each under `message.`).
  */
 function indexedMessages(prefix: string, strip = ""): Source {
-  return (attributes) => {
+  return (attributes, _, attributeKeys) => {
     // Allocated at the first match: most spans have no such keys.
     let byIndex: Map<number, Record<string, AttributeValue>> | null = null;
     const keys: string[] = [];
-    for (const key in attributes) {
+    for (const key of attributeKeys) {
       if (!key.startsWith(prefix)) continue;
       const match = INDEXED_FIELD.exec(key.slice(prefix.length));
       if (!match) continue;

@@ -12,9 +12,9 @@ const SECRET_ATTRIBUTE = /(?:^|\.)(?:api[-_]?key|secret|client[-_]?secret|passwo
  * carry credentials (the same rules as the proxy's headers) and of attributes named for a
  * credential become "[redacted]". Returns the same object when nothing needed redacting.
  */
-export function redactAttributes(attributes: Attributes): Attributes {
+export function redactAttributes(attributes: Attributes, keys: readonly string[] = Object.keys(attributes)): Attributes {
   let redacted: Attributes | null = null;
-  for (const key in attributes) {
+  for (const key of keys) {
     if (!isSecretAttribute(key, attributes[key]!)) continue;
     redacted ??= { ...attributes };
     redacted[key] = REDACTED;

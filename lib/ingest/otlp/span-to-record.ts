@@ -61,16 +61,17 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
   if (invalid) return { ok: false, reason: invalid };
 
   const { attributes } = span;
+  const keys = Object.keys(attributes);
   const startTime = new Date(span.startMs);
   const llm = readLlmFields(attributes);
   if (llm.invalidTokenCount) return { ok: false, reason: llm.invalidTokenCount };
   const provider = llm.provider ?? "otel";
   const price = priceUsage({ provider, model: llm.model, usage: llm.usage, at: startTime });
-  const helicone = readHeliconeAttributes(context.resourceHelicone, attributes);
+  const helicone = readHeliconeAttributes(context.resourceHelicone, attributes, keys);
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
   const failed = span.statusCode === STATUS_CODE_ERROR;
-  const content = readSpanContent(attributes, span.events);
+  const content = readSpanContent(attributes, span.events, keys);
 
   return {
     ok: true,
@@ -109,7 +110,7 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
       // { input, attributes, events, span, resource, scope }
       requestBody: `${JSON.stringify({
         input: content.input,
-        attributes: redactAttributes(withoutKeys(attributes, content.consumedKeys)),
+        attributes: storedAttributes(attributes, keys, content.consumedKeys),
         events: span.events
           .filter((_, index) => !content.consumedEvents.has(index))
           .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: redactAttributes(event.attributes) })),
@@ -168,11 +169,17 @@ function errorReason(span: OtlpSpan): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
 }
 
-function withoutKeys(attributes: Attributes, keys: ReadonlySet<string>): Attributes {
-  if (keys.size === 0) return attributes;
+/** The attributes as stored: without the keys taken out as content, credentials redacted. */
+function storedAttributes(attributes: Attributes, keys: string[], consumed: ReadonlySet<string>): Attributes {
+  if (consumed.size === 0) return redactAttributes(attributes, keys);
   const kept = emptyAttributes();
-  for (const key in attributes) if (!keys.has(key)) kept[key] = attributes[key]!;
-  return kept;
+  const keptKeys: string[] = [];
+  for (const key of keys) {
+    if (consumed.has(key)) continue;
+    kept[key] = attributes[key]!;
+    keptKeys.push(key);
+  }
+  return redactAttributes(kept, keptKeys);
 }
 
 // Date's range (±8.64e15 ms); an event time past it would make toISOString throw.
