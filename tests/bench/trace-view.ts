@@ -2,8 +2,9 @@
  * Trace view in a real browser (Debian's Chromium, headless): time until a trace is interactive,
  * i.e. from navigation until the first node card is visible and a click on it has opened the
  * "Node details" panel. Traces: random trees of 2,000 and 10,000 nodes and a 100-level chain,
- * inserted straight into a fresh SQLite database (lib/storage). Also timed: "Expand all" (the
- * layout in a Web Worker), switching to the timeline, and selecting another node.
+ * inserted straight into a fresh SQLite database (lib/storage). Also timed: "Expand all",
+ * switching to the timeline, and selecting another node. Where the time goes:
+ * tests/bench/trace-view-profile.ts.
  * Target: 2,000 nodes interactive in ≤ 1,500 ms. Bounded: well under 3 minutes.
  *
  *   tsx tests/bench/trace-view.ts [--runs 3]        (npm run bench -- trace-view)
@@ -90,6 +91,7 @@ try {
         interactive.push(sample.interactiveMs);
         if (run < RUNS - 1) await page.close();
       }
+      // Cards in the DOM: the canvas renders only those in view.
       const shownAtStart = await page.locator(".react-flow__node").count();
       // Keyboard: ↓ selects the root's first child, brings it into view and shows its details.
       const selectAnother = await timed(async () => {

@@ -1,0 +1,180 @@
+/**
+ * Diagnostics for the trace view (not a benchmark): where the time until "interactive" goes, on
+ * the same traces and steps as trace-view.ts. Per visit: navigation and resource timings (which
+ * request started when, and by what: `link` is the page's preload), in-page marks (first card,
+ * details panel) and, on request:
+ *   --trace PREFIX  a Chrome trace per visit (PREFIX-<case>#<run>.json, opens in DevTools), and the
+ *                   renderer main thread's busy time: wall and CPU (thread time). On a shared,
+ *                   loaded machine wall time is mostly waiting for a core; compare CPU.
+ *   --out PREFIX    a V8 CPU profile per visit (PREFIX-<case>#<run>.cpuprofile), summed by script
+ *                   and by function.
+ *   --html FILE     the page's HTML as the server sends it.
+ *
+ *   tsx tests/bench/trace-view-profile.ts [--case deep|2k|10k ...] [--runs 1] [--trace P] [--out P]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { chromium, type Page } from "@playwright/test";
+import { chainTraceRequests, randomTraceRequests } from "./synthetic-requests";
+
+const { values } = parseArgs({ options: { case: { type: "string", multiple: true }, runs: { type: "string", default: "1" }, out: { type: "string" }, trace: { type: "string" }, html: { type: "string" } } });
+const ADMIN = { email: "bench@bench.test", password: "bench-password-123" };
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const dataDir = mkdtempSync(join(tmpdir(), "prof-trace-view-"));
+process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
+const { migrateDatabase } = await import("../../lib/storage/migrate");
+const { ensureFirstStart } = await import("../../lib/storage/first-start");
+const { saveLoggedRequests } = await import("../../lib/storage/requests");
+const { closeDb } = await import("../../lib/storage/db");
+const { startApp } = await import("../helpers/app-server");
+
+const MARKS = `
+  window.__marks = {};
+  const observer = new MutationObserver(() => {
+    const m = window.__marks;
+    if (!m.card && document.querySelector('.react-flow__node')) m.card = performance.now();
+    if (!m.panel && document.querySelector('aside[aria-label="Node details"], [role=complementary][aria-label="Node details"]')) m.panel = performance.now();
+    if (!m.loading && document.body && document.body.textContent.includes('Loading trace')) m.loading = performance.now();
+  });
+  document.addEventListener('DOMContentLoaded', () => { window.__marks.dcl = performance.now(); });
+  observer.observe(document, { childList: true, subtree: true });
+`;
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
+
+function summarize(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  const byUrl = new Map<string, number>();
+  const byFn = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const f = byId.get(id)!.callFrame;
+    const url = f.url.replace(/^https?:\/\/[^/]+/, "") || "(" + f.functionName + ")";
+    byUrl.set(url, (byUrl.get(url) ?? 0) + ms);
+    const fn = `${f.functionName || "(anon)"} ${url}:${f.lineNumber}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`).join("\n");
+  return `-- self time by script --\n${top(byUrl, 15)}\n-- self time by function --\n${top(byFn, 30)}`;
+}
+
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { data?: { url?: string } } }
+
+/** The page's main thread from the navigation on: the sum of its outermost tasks, wall and CPU. */
+function mainThreadBusy(trace: { traceEvents: TraceEvent[] }, traceId: string): string {
+  const events = trace.traceEvents;
+  const start = events.find((e) => e.name === "ResourceSendRequest" && e.args?.data?.url?.includes(`/traces/${traceId}`))?.ts ?? 0;
+  const scripts = new Map<string, number>();
+  for (const e of events) if (e.name === "EvaluateScript") scripts.set(`${e.pid}:${e.tid}`, (scripts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  const main = [...scripts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const tasks = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === "X" && e.name === "ThreadControllerImpl::RunTask" && e.ts >= start).sort((a, b) => a.ts - b.ts);
+  let wall = 0;
+  let cpu = 0;
+  let end = -1;
+  for (const task of tasks) {
+    if (task.ts < end) continue;
+    wall += task.dur ?? 0;
+    cpu += task.tdur ?? 0;
+    end = task.ts + (task.dur ?? 0);
+  }
+  return `renderer main thread busy: ${(wall / 1000).toFixed(0)} ms wall, ${(cpu / 1000).toFixed(0)} ms CPU`;
+}
+
+async function profileVisit(page: Page, traceId: string, label: string) {
+  if (values.trace) await page.context().browser()!.startTracing(page, { path: `${values.trace}-${label}.json`, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "loading", "v8", "toplevel"] });
+  const cdp = await page.context().newCDPSession(page);
+  if (values.out) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
+  const started = performance.now();
+  await page.goto(`/traces/${traceId}`, { waitUntil: "commit" });
+  await page.locator(".react-flow__node").first().waitFor({ state: "visible", timeout: 30_000 });
+  const firstCardMs = performance.now() - started;
+  await page.locator(`[data-node-id="${traceId}"]`).click({ timeout: 30_000 });
+  await page.getByRole("complementary", { name: "Node details" }).waitFor({ state: "visible", timeout: 30_000 });
+  const interactiveMs = performance.now() - started;
+  const profile = values.out ? (await cdp.send("Profiler.stop")).profile : null;
+  const trace = values.trace ? await page.context().browser()!.stopTracing() : null;
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    const res = performance.getEntriesByType("resource").map((r) => {
+      const e = r as PerformanceResourceTiming;
+      return `${e.startTime.toFixed(0).padStart(6)} → ${e.responseEnd.toFixed(0).padStart(6)}  ${(e.transferSize / 1024).toFixed(0).padStart(5)} KB ${e.initiatorType.padEnd(6)} ${e.name.replace(location.origin, "")}`;
+    });
+    return {
+      nav: { requestStart: nav.requestStart, responseStart: nav.responseStart, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, transferKB: nav.transferSize / 1024 },
+      marks: (window as unknown as { __marks: Record<string, number> }).__marks,
+      res,
+    };
+  });
+  console.log(`\n===== ${label}: first card ${firstCardMs.toFixed(0)} ms, interactive ${interactiveMs.toFixed(0)} ms (node-side clock)`);
+  console.log("navigation:", JSON.stringify(timing.nav, (_k, v) => (typeof v === "number" ? Math.round(v) : v)));
+  console.log("in-page marks:", JSON.stringify(timing.marks, (_k, v) => (typeof v === "number" ? Math.round(v) : v)));
+  console.log(timing.res.join("\n"));
+  if (trace) console.log(mainThreadBusy(JSON.parse(trace.toString("utf8")), traceId));
+  if (profile) {
+    console.log(summarize(profile as never));
+    writeFileSync(`${values.out}-${label}.cpuprofile`, JSON.stringify(profile));
+  }
+  await cdp.detach();
+}
+
+try {
+  await migrateDatabase();
+  const { organizationId } = await ensureFirstStart({ adminEmail: ADMIN.email, adminPassword: ADMIN.password });
+  const all = {
+    deep: { traceId: "bench-deep", requests: chainTraceRequests(organizationId, "bench-deep", 100) },
+    "2k": { traceId: "bench-2k", requests: randomTraceRequests(organizationId, "bench-2k", 2_000, 2) },
+    "10k": { traceId: "bench-10k", requests: randomTraceRequests(organizationId, "bench-10k", 10_000, 10) },
+  } as const;
+  const chosen = (values.case ?? ["deep", "2k"]) as (keyof typeof all)[];
+  for (const name of new Set<keyof typeof all>(["deep", ...chosen])) {
+    const c = all[name];
+    for (let i = 0; i < c.requests.length; i += 1000) await saveLoggedRequests(c.requests.slice(i, i + 1000));
+  }
+  await closeDb();
+  const app = await startApp({ databaseUrl: process.env.DATABASE_URL!, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(MARKS);
+    const login = await context.newPage();
+    await login.goto("/login");
+    await login.getByLabel("E-mail").fill(ADMIN.email);
+    await login.getByLabel("Password").fill(ADMIN.password);
+    await login.getByRole("button", { name: "Sign in" }).click();
+    await login.waitForURL("**/requests");
+    await login.goto(`/traces/bench-deep`);
+    await login.locator(".react-flow__node").first().waitFor();
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    await login.close();
+    for (const path of ["/traces/bench-deep", "/api/v1/traces/bench-deep", ...chosen.map((n) => `/api/v1/traces/${all[n].traceId}`)]) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const r = await fetch(app.url + path, { headers: { cookie } });
+        await r.arrayBuffer();
+        times.push(performance.now() - t);
+      }
+      console.log(`server ${path}: ${times.map((t) => t.toFixed(0)).join(" ")} ms`);
+      if (path.startsWith("/traces/") && values.html) writeFileSync(values.html, await (await fetch(app.url + path, { headers: { cookie } })).text());
+    }
+    for (const name of chosen) {
+      for (let run = 0; run < Number(values.runs); run++) {
+        const page = await context.newPage();
+        await profileVisit(page, all[name].traceId, `${name}#${run}`);
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
