@@ -6,8 +6,9 @@
  *
  *   tsx tests/bench/otlp-ingest.ts [--spans 60000] [--connections 4] [--seconds 20] [--app-node-options OPTS]
  *
- * --app-node-options sets NODE_OPTIONS for the app, e.g. `--app-node-options="--require ./profile.cjs"` to
- * sample its threads (Node 20 refuses --cpu-prof there).
+ * --app-node-options sets NODE_OPTIONS for the app, e.g. `--app-node-options="--require <file>"` with
+ * a preload that starts node:inspector's Profiler in each thread it loads in (main and workers) and
+ * writes .cpuprofile files: Node 20 refuses --cpu-prof in NODE_OPTIONS.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,7 +102,10 @@ function encodeBatches(batchSize: number, spanCount: number): Uint8Array[] {
 const dataDir = mkdtempSync(join(tmpdir(), "bench-otlp-"));
 const databaseFile = join(dataDir, "bench.db");
 const appNodeOptions = values["app-node-options"];
-const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) } });
+const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) } }).catch((error: unknown) => {
+  rmSync(dataDir, { recursive: true, force: true }); // the finally below is not reached yet
+  throw error;
+});
 const pool = new Pool(app.url, { connections: CONNECTIONS });
 const storedRows = () => {
   const db = new Database(databaseFile, { readonly: true });
