@@ -70,7 +70,11 @@ export function readHeliconeContext(headers: Iterable<readonly [string, string]>
   }
 
   return {
-    ...trace,
+    traceId: trace.traceId,
+    nodeId: trace.nodeId,
+    parentNodeId: trace.parentNodeId,
+    traceError: trace.traceError,
+    nodeIdError: trace.nodeIdError,
     sessionId: field("helicone-session-id"),
     sessionName: field("helicone-session-name"),
     userId: field("helicone-user-id"),

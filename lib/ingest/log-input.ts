@@ -30,7 +30,8 @@ export function isExchangeInput(input: LogInput): input is { exchange: CapturedE
 /** The record of an input; throws when it cannot be normalized. */
 export function toLoggedRequest(input: LogInput): LoggedRequest {
   if (isExchangeInput(input)) return exchangeToLoggedRequest(input.exchange);
-  if ("unpriced" in input) return { ...input.unpriced, ...priceUsage(input.price) };
+  // Assigned in place rather than copied: the input is the record's only holder.
+  if ("unpriced" in input) return Object.assign(input.unpriced, priceUsage(input.price));
   return input;
 }
 

@@ -5,7 +5,7 @@ import type { LogWriter } from "../log-writer";
 import { decodeJsonExport } from "./otlp-json";
 import { decodeProtobufExport } from "./otlp-protobuf";
 import { describeRejections, otlpFormatOf, sendExportFailure, sendExportSuccess, type OtlpFormat } from "./otlp-response";
-import { exportToLoggedRequests } from "./span-to-record";
+import { exportToLogInputs } from "./span-to-record";
 import { readOtlpBody } from "./read-otlp-body";
 import type { DecodedExport } from "./otlp-span";
 
@@ -36,7 +36,7 @@ export async function handleOtlpTraces(req: IncomingMessage, res: ServerResponse
     if (deps.writer.stats().queued > deps.queueHighWater) throw unavailable("Too many spans are waiting to be stored; retry later.");
 
     const body = await readOtlpBody(req, deps.maxBodyBytes);
-    const { records, rejected } = exportToLoggedRequests(decode(format, body), organizationId, Date.now());
+    const { inputs: records, rejected } = exportToLogInputs(decode(format, body), organizationId, Date.now());
     const spanCount = records.length + rejected.length;
     // Nothing usable is a permanent failure (400: not retried), not a partial success.
     if (records.length === 0 && rejected.length > 0) throw new ApiError("invalid_spans", describeRejections(rejected, spanCount), 400);

@@ -1,5 +1,5 @@
-import { priceUsage } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
+import { toLoggedRequest, type UnpricedInput } from "../log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
 import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";
@@ -48,6 +48,7 @@ export function spanContext(organizationId: string, receivedAtMs: number, resour
 }
 
 export type SpanMapping = { ok: true; record: LoggedRequest } | { ok: false; reason: string };
+export type SpanInputMapping = { ok: true; input: UnpricedInput } | { ok: false; reason: string };
 
 /**
  * One span → one logged request (source "otel"), or the reason it cannot be one. The tree comes
@@ -57,6 +58,12 @@ export type SpanMapping = { ok: true; record: LoggedRequest } | { ok: false; rea
  * used. Spans that are not LLM calls are nodes too: provider "otel", no tokens, cost 0.
  */
 export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanMapping {
+  const mapped = spanToLogInput(span, context);
+  return mapped.ok ? { ok: true, record: toLoggedRequest(mapped.input) } : mapped;
+}
+
+/** As spanToLoggedRequest, with the price lookup (the costliest step) left to the log writer. */
+export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputMapping {
   const invalid = validateSpan(span, context.receivedAtMs);
   if (invalid) return { ok: false, reason: invalid };
 
@@ -66,16 +73,13 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
   const llm = readLlmFields(attributes);
   if (llm.invalidTokenCount) return { ok: false, reason: llm.invalidTokenCount };
   const provider = llm.provider ?? "otel";
-  const price = priceUsage({ provider, model: llm.model, usage: llm.usage, at: startTime });
   const helicone = readHeliconeAttributes(context.resourceHelicone, attributes, keys);
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
   const failed = span.statusCode === STATUS_CODE_ERROR;
   const content = readSpanContent(attributes, span.events, keys);
 
-  return {
-    ok: true,
-    record: {
+  const unpriced: LoggedRequest = {
       id: timeOrderedId(context.receivedAtMs),
       organizationId: context.organizationId,
       source: "otel",
@@ -97,8 +101,9 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
       cachedTokens: llm.usage?.cachedTokens ?? null,
       totalTokens: llm.usage?.totalTokens ?? null,
       tokensEstimated: false,
-      costUsd: price.costUsd,
-      costUnknown: price.costUnknown,
+      // priced by the log writer (toLoggedRequest) from `price` below
+      costUsd: null,
+      costUnknown: true,
       traceId: byHeliconePath ? helicone.traceId : span.traceId,
       nodeId: byHeliconePath ? helicone.nodeId : span.spanId,
       parentNodeId: byHeliconePath ? helicone.parentNodeId : parentSpanId,
@@ -119,8 +124,8 @@ export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanM
       responseBody: content.output === undefined ? null : JSON.stringify({ output: content.output }),
       requestHeaders: {},
       responseHeaders: {},
-    },
   };
+  return { ok: true, input: { unpriced, price: { provider, model: llm.model, usage: llm.usage, at: startTime } } };
 }
 
 export interface MappedExport {
@@ -130,19 +135,29 @@ export interface MappedExport {
 
 /** Every span of a decoded export, with the decoder's rejections first. */
 export function exportToLoggedRequests(decoded: DecodedExport, organizationId: string, receivedAtMs: number): MappedExport {
-  const records: LoggedRequest[] = [];
+  const { inputs, rejected } = exportToLogInputs(decoded, organizationId, receivedAtMs);
+  return { records: inputs.map(toLoggedRequest), rejected };
+}
+
+/** As exportToLoggedRequests, with each span's price lookup left to the log writer. */
+export function exportToLogInputs(
+  decoded: DecodedExport,
+  organizationId: string,
+  receivedAtMs: number,
+): { inputs: UnpricedInput[]; rejected: SpanRejection[] } {
+  const inputs: UnpricedInput[] = [];
   const rejected = [...decoded.rejected];
   for (const { resource, scopeSpans } of decoded.resourceSpans) {
     for (const { scope, spans } of scopeSpans) {
       const context = spanContext(organizationId, receivedAtMs, resource, scope);
       for (const span of spans) {
-        const mapped = spanToLoggedRequest(span, context);
-        if (mapped.ok) records.push(mapped.record);
+        const mapped = spanToLogInput(span, context);
+        if (mapped.ok) inputs.push(mapped.input);
         else rejected.push({ span: span.spanId || "(no span id)", reason: mapped.reason });
       }
     }
   }
-  return { records, rejected };
+  return { inputs, rejected };
 }
 
 function validateSpan(span: OtlpSpan, nowMs: number): string | null {
