@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NODE_HEIGHT, NODE_WIDTH, toFlowElements } from "@/components/trace/to-flow-elements";
+import { layoutPositions, NODE_HEIGHT, NODE_WIDTH, toFlowElements, type LayoutInput } from "@/components/trace/to-flow-elements";
 import { defaultCollapsed, visibleNodes } from "@/components/trace/trace-collapse";
 import { buildTraceModel } from "@/components/trace/trace-model";
 import { chainTrace, randomTrace, traceOf } from "../fixtures/trace-responses";
@@ -34,6 +34,43 @@ describe("toFlowElements: the trace tree laid out top-down", () => {
         }
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it("any forest, in any order: every card is one row below its parent, roots share the top row, no two cards overlap", () => {
+    // parent codes: -1 no parent, -2 a parent that is not laid out (folded away), else an earlier card
+    const forest = fc.array(fc.integer({ min: -2, max: 1_000 }), { minLength: 1, maxLength: 150 });
+    fc.assert(
+      fc.property(forest, fc.boolean(), (codes, reversed) => {
+        const items: LayoutInput[] = codes.map((code, i) => ({ id: `n${i}`, parentId: code === -1 || i === 0 ? null : code === -2 ? "gone" : `n${code % i}` }));
+        if (reversed) items.reverse();
+        const positions = layoutPositions(items);
+        expect(Object.keys(positions)).toHaveLength(items.length);
+        const isRoot = (item: LayoutInput) => item.parentId === null || !positions[item.parentId];
+        const top = Math.min(...items.map((item) => positions[item.id]!.y));
+        const rowSteps = new Set<number>();
+        for (const item of items) {
+          if (isRoot(item)) expect(positions[item.id]!.y).toBe(top);
+          else rowSteps.add(positions[item.id]!.y - positions[item.parentId!]!.y);
+        }
+        expect(rowSteps.size).toBeLessThanOrEqual(1);
+        for (const step of rowSteps) expect(step).toBeGreaterThanOrEqual(NODE_HEIGHT);
+        // siblings, and trees of their own, left to right in the order given
+        const lastX = new Map<string | null, number>();
+        for (const item of items) {
+          const key = isRoot(item) ? null : item.parentId;
+          const x = positions[item.id]!.x;
+          if (lastX.has(key)) expect(x).toBeGreaterThan(lastX.get(key)!);
+          lastX.set(key, x);
+        }
+        const boxes = Object.values(positions);
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            expect(Math.abs(boxes[i]!.x - boxes[j]!.x) >= NODE_WIDTH || Math.abs(boxes[i]!.y - boxes[j]!.y) >= NODE_HEIGHT).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 
