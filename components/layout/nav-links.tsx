@@ -20,6 +20,9 @@ export function NavLinks() {
           <Link
             key={section.href}
             href={section.href}
+            // Prefetching all four sections on every page view cost eight server renders competing
+            // with the page's own data request; a click still navigates client-side.
+            prefetch={false}
             aria-current={active ? "page" : undefined}
             className={`rounded px-2.5 py-1 text-[13px] ${active ? "bg-slate-800 text-white" : "hover:bg-slate-800/60 hover:text-white"}`}
           >
