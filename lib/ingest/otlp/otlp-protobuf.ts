@@ -1,15 +1,36 @@
 /**
- * The binary OTLP encoding. Answers are encoded through the protobufjs module
- * @opentelemetry/otlp-transformer 0.216.0 generates from the official opentelemetry-proto files
- * (pinned: 0.217 stopped shipping it; it is typed only as a protobufjs Root, so the messages used
- * are declared below). Requests are decoded by protobuf-wire.ts, to the same result.
+ * The binary OTLP encoding, through the protobufjs module @opentelemetry/otlp-transformer 0.216.0
+ * generates from the official opentelemetry-proto files (pinned: 0.217 stopped shipping it). The
+ * module is typed only as a protobufjs Root, so the few message shapes read here are declared below.
  */
 import generated from "@opentelemetry/otlp-transformer/build/src/generated/root.js";
-import type { DecodedExport } from "./otlp-span";
-import { decodeTraceExport } from "./protobuf-wire";
+import { keyValuesToAttributes, unixNanosToMs } from "./any-value";
+import type { DecodedExport, OtlpEvent, OtlpSpan } from "./otlp-span";
 
-interface MessageType {
+interface MessageType<T> {
+  decode(bytes: Uint8Array): T;
   encode(message: object): { finish(): Uint8Array };
+}
+
+// protobufjs leaves absent fields null (the module is generated with --null-defaults).
+interface ProtoSpan {
+  traceId: Uint8Array | null;
+  spanId: Uint8Array | null;
+  parentSpanId: Uint8Array | null;
+  name: string | null;
+  kind: number | null;
+  startTimeUnixNano: unknown;
+  endTimeUnixNano: unknown;
+  attributes: unknown[];
+  events: Array<{ name: string | null; timeUnixNano: unknown; attributes: unknown[] }>;
+  status: { code: number | null; message: string | null } | null;
+}
+
+interface ProtoExportRequest {
+  resourceSpans: Array<{
+    resource: { attributes: unknown[] } | null;
+    scopeSpans: Array<{ scope: { name: string | null; version: string | null } | null; spans: ProtoSpan[] }>;
+  }>;
 }
 
 const collector = (
@@ -19,8 +40,9 @@ const collector = (
         collector: {
           trace: {
             v1: {
-              ExportTraceServiceResponse: MessageType;
-              ExportTracePartialSuccess: MessageType;
+              ExportTraceServiceRequest: MessageType<ProtoExportRequest>;
+              ExportTraceServiceResponse: MessageType<object>;
+              ExportTracePartialSuccess: MessageType<object>;
             };
           };
         };
@@ -29,12 +51,41 @@ const collector = (
   }
 ).opentelemetry.proto.collector.trace.v1;
 
-/**
- * Throws (the error protobufjs would throw) when the bytes are not an ExportTraceServiceRequest.
- * Decoded by protobuf-wire.ts, which reads as the generated decoder does, without its objects.
- */
+/** Throws (protobufjs's own error) when the bytes are not an ExportTraceServiceRequest. */
 export function decodeProtobufExport(body: Uint8Array): DecodedExport {
-  return { rejected: [], resourceSpans: decodeTraceExport(body) };
+  const request = collector.ExportTraceServiceRequest.decode(body);
+  return {
+    rejected: [],
+    resourceSpans: request.resourceSpans.map((resourceSpans) => ({
+      resource: keyValuesToAttributes(resourceSpans.resource?.attributes),
+      scopeSpans: resourceSpans.scopeSpans.map((scopeSpans) => ({
+        scope: { name: scopeSpans.scope?.name ?? "", version: scopeSpans.scope?.version ?? "" },
+        spans: scopeSpans.spans.map(toSpan),
+      })),
+    })),
+  };
+}
+
+function toSpan(span: ProtoSpan): OtlpSpan {
+  return {
+    traceId: hex(span.traceId),
+    spanId: hex(span.spanId),
+    parentSpanId: hex(span.parentSpanId),
+    name: span.name ?? "",
+    kind: span.kind ?? 0,
+    startMs: unixNanosToMs(span.startTimeUnixNano),
+    endMs: unixNanosToMs(span.endTimeUnixNano),
+    attributes: keyValuesToAttributes(span.attributes),
+    events: span.events.map(
+      (event): OtlpEvent => ({ name: event.name ?? "", timeMs: unixNanosToMs(event.timeUnixNano), attributes: keyValuesToAttributes(event.attributes) }),
+    ),
+    statusCode: span.status?.code ?? 0,
+    statusMessage: span.status?.message ?? "",
+  };
+}
+
+function hex(bytes: Uint8Array | null): string {
+  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex") : "";
 }
 
 /** ExportTraceServiceResponse; partial_success only when spans were rejected (the spec forbids it otherwise). */
@@ -47,7 +98,7 @@ export function encodeProtobufResponse(partialSuccess: { rejectedSpans: number; 
  * among the generated OTLP messages, but `Status { int32 code = 1; string message = 2; }` with the
  * code omitted (the OTLP spec lets servers omit it) is byte for byte an ExportTracePartialSuccess
  * carrying only `string error_message = 2`, so that generated encoder writes it: no hand-written
- * encoder, and no dependency on protobufjs, which we only have transitively.
+ * wire format, and no dependency on protobufjs, which we only have transitively.
  */
 export function encodeProtobufStatus(message: string): Uint8Array {
   return collector.ExportTracePartialSuccess.encode({ errorMessage: message }).finish();
