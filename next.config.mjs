@@ -13,7 +13,7 @@ const nextConfig = {
   // Native and wasm database drivers must be loaded by Node, not bundled.
   serverExternalPackages: ["better-sqlite3", "pg", "@prisma/client", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "undici"],
   poweredByHeader: false,
-  // server.ts compresses every response Next answers, at levels chosen by size (lib/http/compression.ts).
+  // server.ts compresses every response Next answers, at levels chosen by path (lib/http/compression.ts).
   compress: false,
   // `npm run typecheck` checks types; the first `npm start` should not wait for it.
   typescript: { ignoreBuildErrors: true },

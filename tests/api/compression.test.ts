@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../helpers/test-stack";
 
 // What clients receive from the running app now that server.ts compresses Next's answers itself
-// (lib/http/compression.ts): every encoding decodes to exactly the uncompressed bytes, and pages,
-// static files, redirects, HEAD and 304 behave as they did under Next's own compression. The
-// database plays no part here, so SQLite alone.
+// (lib/http/compression.ts, with the `compression` middleware): every encoding decodes to exactly
+// the uncompressed bytes, and pages, static files, redirects, HEAD and 304 behave as they did
+// under Next's own compression; a byte range is sent as stored. The database plays no part here,
+// so SQLite alone.
 describe("response compression through the app", () => {
   let stack: TestStack & { stop(): Promise<void> };
   const traceId = randomUUID();
@@ -100,7 +101,7 @@ describe("response compression through the app", () => {
     expect(head.body.length).toBe(0);
   });
 
-  it("a static file decodes to exactly the file; a revalidation is a bare 304", async () => {
+  it("a static file decodes to exactly the file; a revalidation is a bare 304; a byte range is sent as stored", async () => {
     const html = await (await fetch(`${stack.app.url}/login`)).text();
     const script = /\/_next\/static\/[^"]+\.js/.exec(html)![0];
     const plain = await raw(script, { "accept-encoding": "identity" });
@@ -121,6 +122,12 @@ describe("response compression through the app", () => {
     expect(revalidated.status).toBe(304);
     expect(revalidated.headers["content-encoding"]).toBeUndefined();
     expect(revalidated.body.length).toBe(0);
+
+    const range = await raw(script, { "accept-encoding": "gzip, br", range: "bytes=0-1499" });
+    expect(range.status).toBe(206);
+    expect(range.headers["content-encoding"]).toBeUndefined();
+    expect(range.headers["content-range"]).toBe(`bytes 0-1499/${plain.body.length}`);
+    expect(range.body.equals(plain.body.subarray(0, 1500))).toBe(true);
   });
 
   it("a signed-out visit to a dashboard page still redirects to the login", async () => {
