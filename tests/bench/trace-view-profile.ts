@@ -12,24 +12,12 @@
  *
  *   tsx tests/bench/trace-view-profile.ts [--case deep|2k|10k ...] [--runs 1] [--trace P] [--out P]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { chromium, type Page } from "@playwright/test";
-import { chainTraceRequests, randomTraceRequests } from "./synthetic-requests";
+import type { Page } from "@playwright/test";
+import { startTraceViewBench, TRACE_CASES, type TraceCaseName } from "./trace-view-setup";
 
 const { values } = parseArgs({ options: { case: { type: "string", multiple: true }, runs: { type: "string", default: "1" }, out: { type: "string" }, trace: { type: "string" }, html: { type: "string" } } });
-const ADMIN = { email: "bench@bench.test", password: "bench-password-123" };
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const dataDir = mkdtempSync(join(tmpdir(), "prof-trace-view-"));
-process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
-const { migrateDatabase } = await import("../../lib/storage/migrate");
-const { ensureFirstStart } = await import("../../lib/storage/first-start");
-const { saveLoggedRequests } = await import("../../lib/storage/requests");
-const { closeDb } = await import("../../lib/storage/db");
-const { startApp } = await import("../helpers/app-server");
-
 const MARKS = `
   window.__marks = {};
   const observer = new MutationObserver(() => {
@@ -124,57 +112,34 @@ async function profileVisit(page: Page, traceId: string, label: string) {
   await cdp.detach();
 }
 
+const chosen = (values.case ?? ["deep", "2k"]) as TraceCaseName[];
+const bench = await startTraceViewBench("prof-trace-view-", ["deep", ...chosen]);
 try {
-  await migrateDatabase();
-  const { organizationId } = await ensureFirstStart({ adminEmail: ADMIN.email, adminPassword: ADMIN.password });
-  const all = {
-    deep: { traceId: "bench-deep", requests: chainTraceRequests(organizationId, "bench-deep", 100) },
-    "2k": { traceId: "bench-2k", requests: randomTraceRequests(organizationId, "bench-2k", 2_000, 2) },
-    "10k": { traceId: "bench-10k", requests: randomTraceRequests(organizationId, "bench-10k", 10_000, 10) },
-  } as const;
-  const chosen = (values.case ?? ["deep", "2k"]) as (keyof typeof all)[];
-  for (const name of new Set<keyof typeof all>(["deep", ...chosen])) {
-    const c = all[name];
-    for (let i = 0; i < c.requests.length; i += 1000) await saveLoggedRequests(c.requests.slice(i, i + 1000));
+  const { app, context } = bench;
+  await context.addInitScript(MARKS);
+  const login = await context.newPage();
+  await login.goto(`/traces/bench-deep`);
+  await login.locator(".react-flow__node").first().waitFor();
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  await login.close();
+  for (const path of ["/traces/bench-deep", "/api/v1/traces/bench-deep", ...chosen.map((n) => `/api/v1/traces/${TRACE_CASES[n].traceId}`)]) {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const r = await fetch(app.url + path, { headers: { cookie } });
+      await r.arrayBuffer();
+      times.push(performance.now() - t);
+    }
+    console.log(`server ${path}: ${times.map((t) => t.toFixed(0)).join(" ")} ms`);
+    if (path.startsWith("/traces/") && values.html) writeFileSync(values.html, await (await fetch(app.url + path, { headers: { cookie } })).text());
   }
-  await closeDb();
-  const app = await startApp({ databaseUrl: process.env.DATABASE_URL!, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  try {
-    const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1440, height: 900 } });
-    await context.addInitScript(MARKS);
-    const login = await context.newPage();
-    await login.goto("/login");
-    await login.getByLabel("E-mail").fill(ADMIN.email);
-    await login.getByLabel("Password").fill(ADMIN.password);
-    await login.getByRole("button", { name: "Sign in" }).click();
-    await login.waitForURL("**/requests");
-    await login.goto(`/traces/bench-deep`);
-    await login.locator(".react-flow__node").first().waitFor();
-    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    await login.close();
-    for (const path of ["/traces/bench-deep", "/api/v1/traces/bench-deep", ...chosen.map((n) => `/api/v1/traces/${all[n].traceId}`)]) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now();
-        const r = await fetch(app.url + path, { headers: { cookie } });
-        await r.arrayBuffer();
-        times.push(performance.now() - t);
-      }
-      console.log(`server ${path}: ${times.map((t) => t.toFixed(0)).join(" ")} ms`);
-      if (path.startsWith("/traces/") && values.html) writeFileSync(values.html, await (await fetch(app.url + path, { headers: { cookie } })).text());
+  for (const name of chosen) {
+    for (let run = 0; run < Number(values.runs); run++) {
+      const page = await context.newPage();
+      await profileVisit(page, TRACE_CASES[name].traceId, `${name}#${run}`);
+      await page.close();
     }
-    for (const name of chosen) {
-      for (let run = 0; run < Number(values.runs); run++) {
-        const page = await context.newPage();
-        await profileVisit(page, all[name].traceId, `${name}#${run}`);
-        await page.close();
-      }
-    }
-  } finally {
-    await browser.close();
-    await app.stop();
   }
 } finally {
-  rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
 }

@@ -9,28 +9,14 @@
  *
  *   tsx tests/bench/trace-view.ts [--runs 3]        (npm run bench -- trace-view)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { median, round, writeResult } from "./bench-processes";
-import { chainTraceRequests, randomTraceRequests } from "./synthetic-requests";
+import { startTraceViewBench, TRACE_CASES, type TraceCaseName } from "./trace-view-setup";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const RUNS = Number(values.runs);
 const TARGET_2000_MS = 1500;
-const ADMIN = { email: "bench@bench.test", password: "bench-password-123" };
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const dataDir = mkdtempSync(join(tmpdir(), "bench-trace-view-"));
-process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
-const { migrateDatabase } = await import("../../lib/storage/migrate");
-const { ensureFirstStart } = await import("../../lib/storage/first-start");
-const { saveLoggedRequests } = await import("../../lib/storage/requests");
-const { closeDb } = await import("../../lib/storage/db");
-const { startApp } = await import("../helpers/app-server");
-
 const watchdog = setTimeout(() => {
   console.error("trace-view bench exceeded 3 minutes");
   process.exit(1);
@@ -54,31 +40,18 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-try {
-  await migrateDatabase();
-  const { organizationId } = await ensureFirstStart({ adminEmail: ADMIN.email, adminPassword: ADMIN.password });
-  const cases = [
-    { name: "random tree, 2,000 nodes", traceId: "bench-2k", requests: randomTraceRequests(organizationId, "bench-2k", 2_000, 2) },
-    { name: "random tree, 10,000 nodes", traceId: "bench-10k", requests: randomTraceRequests(organizationId, "bench-10k", 10_000, 10) },
-    { name: "chain, 100 levels", traceId: "bench-deep", requests: chainTraceRequests(organizationId, "bench-deep", 100) },
-  ];
-  for (const c of cases) for (let i = 0; i < c.requests.length; i += 1000) await saveLoggedRequests(c.requests.slice(i, i + 1000));
-  await closeDb();
+const CASES: TraceCaseName[] = ["2k", "10k", "deep"];
 
-  const app = await startApp({ databaseUrl: process.env.DATABASE_URL!, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+try {
+  const cases = CASES.map((name) => TRACE_CASES[name]);
+  const bench = await startTraceViewBench("bench-trace-view-", CASES);
+  const { context } = bench;
   const results: Record<string, unknown>[] = [];
   try {
-    const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1440, height: 900 } });
-    const login = await context.newPage();
-    await login.goto("/login");
-    await login.getByLabel("E-mail").fill(ADMIN.email);
-    await login.getByLabel("Password").fill(ADMIN.password);
-    await login.getByRole("button", { name: "Sign in" }).click();
-    await login.waitForURL("**/requests");
     // Warm-up: the first visit compiles and caches the page's scripts.
-    await timeToInteractive(login, cases[2]!.traceId);
-    await login.close();
+    const warmUp = await context.newPage();
+    await timeToInteractive(warmUp, TRACE_CASES.deep.traceId);
+    await warmUp.close();
 
     for (const c of cases) {
       const firstCard: number[] = [];
@@ -124,8 +97,7 @@ try {
       });
     }
   } finally {
-    await browser.close();
-    await app.stop();
+    await bench.close();
   }
 
   console.table(results);
@@ -134,5 +106,4 @@ try {
   console.log(`wrote ${writeResult("trace-view", { runs: RUNS, targetMs: TARGET_2000_MS, results })}`);
 } finally {
   clearTimeout(watchdog);
-  rmSync(dataDir, { recursive: true, force: true });
 }
