@@ -161,8 +161,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /**
- * On SQLite the write thread normalizes proxied exchanges and inserts, so the proxy's thread does
- * neither; on PostgreSQL they are normalized here and inserted through the connection pool.
+ * On SQLite the write thread normalizes proxied exchanges, prices records and inserts, so the
+ * ingest thread does none of it; on PostgreSQL that happens here, inserted through the pool.
  */
 async function saveLogInputs(inputs: readonly LogInput[]): Promise<Unprepared[]> {
   const database = resolveDatabase();

@@ -70,8 +70,9 @@ function wellFormed(text: string): string {
 const WORKER_FILE = join(/*turbopackIgnore: true*/ projectRoot, "lib", "storage", "sqlite-insert-worker.mjs");
 
 /**
- * Stores the log writer's inputs on SQLite through the write thread, which normalizes the proxied
- * exchanges among them there. Resolves with the inputs that could not be normalized.
+ * Stores the log writer's inputs on SQLite through the write thread, which does what they still
+ * need there (normalizing proxied exchanges, pricing unpriced records). Resolves with the inputs
+ * that could not be normalized.
  */
 export function saveLogInputsOnSqlite(filePath: string, inputs: readonly LogInput[]): Promise<Unprepared[]> {
   const transfer: ArrayBuffer[] = [];
