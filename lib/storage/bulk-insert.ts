@@ -76,6 +76,7 @@ const WORKER_FILE = join(/*turbopackIgnore: true*/ projectRoot, "lib", "storage"
  */
 export function saveLogInputsOnSqlite(filePath: string, inputs: readonly LogInput[]): Promise<Unprepared[]> {
   const transfer: ArrayBuffer[] = [];
+  // `"exchange" in`, not isExchangeInput: a value import would pull the normalizers into the read API's bundle.
   const message = inputs.map((input) => ("exchange" in input ? { exchange: withOwnBytes(input.exchange, transfer) } : input));
   return sqliteWriteThread.send({ filePath, inputs: message }, transfer).then((unprepared) =>
     unprepared.map(({ index, message: text }) => ({ index, error: new Error(text) })),

@@ -1,10 +1,10 @@
 // The log writer's SQLite connection, on a thread of its own (started by bulk-insert.ts). A batch
 // insert costs ~20 µs a row, and run on the main thread it held up every proxied call and export
 // for the whole transaction. Proxied exchanges are also normalized here (body parsing, stream
-// reassembly, token counting, pricing: 40–400 µs a call), so the proxy's thread only forwards.
+// reassembly, token counting, pricing: 40–400 µs a call), and custom logs and OTLP spans priced,
+// so the ingest thread only checks and forwards.
 import { parentPort } from "node:worker_threads";
-import type { LogInput } from "../ingest/log-input";
-import { normalizeInputs } from "../ingest/log-input";
+import { isExchangeInput, normalizeInputs, type LogInput } from "../ingest/log-input";
 import { requestTableRows } from "./request-rows";
 import { insertTables, toColumnar, type ColumnarRows } from "./sqlite-insert";
 
@@ -39,7 +39,7 @@ parentPort!.on("message", (request: WriteThreadRequest) => {
 
 /** Bodies cross threads as plain bytes; the normalizers read them as Buffers. */
 function withBuffers(input: LogInput): LogInput {
-  if (!("exchange" in input)) return input;
+  if (!isExchangeInput(input)) return input;
   const { requestBody, responseBody } = input.exchange;
   return { exchange: { ...input.exchange, requestBody: asBuffer(requestBody), responseBody: asBuffer(responseBody) } };
 }
