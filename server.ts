@@ -6,20 +6,20 @@
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { readConfig } from "./lib/config";
+import { config as readConfig } from "./lib/shared/config";
 import { createIngestRouter } from "./lib/ingest/ingest-router";
 import { migrateDatabase } from "./lib/storage/migrate";
 import { resolveDatabase } from "./lib/storage/database-url";
-import { ensureFirstStart } from "./lib/storage/first-start";
-import { ensureAuthSecret } from "./lib/auth/auth-secret";
+import { ensureFirstStart } from "./lib/auth/first-start";
+import { authSecret } from "./lib/auth/auth-secret";
 import { closeDb } from "./lib/storage/db";
 import { answerClientError } from "./lib/http/client-error";
 import { compressResponse } from "./lib/http/compression";
 
 const dev = process.argv.includes("--dev");
 const config = readConfig();
-// Dashboard sessions are signed with it; next-auth reads it from the environment per request.
-process.env.AUTH_SECRET = ensureAuthSecret(config.AUTH_SECRET);
+// Settled (generated on a first start) before anything can ask for a session.
+authSecret();
 
 const { applied } = await migrateDatabase();
 if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);

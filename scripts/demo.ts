@@ -70,10 +70,10 @@ async function assertUpstreamIsMock(url: string, key: string, mockUrl: string): 
 }
 
 async function selfContained(): Promise<void> {
-  const { readConfig } = await import("../lib/config");
+  const { config: readConfig } = await import("../lib/shared/config");
   const { migrateDatabase } = await import("../lib/storage/migrate");
-  const { ensureFirstStart } = await import("../lib/storage/first-start");
-  const { createApiKey, revokeApiKey } = await import("../lib/storage/api-keys");
+  const { ensureFirstStart } = await import("../lib/auth/first-start");
+  const { createApiKey, revokeApiKey } = await import("../lib/auth/api-keys");
   const { createIngestRouter } = await import("../lib/ingest/ingest-router");
   const { resolveDatabase } = await import("../lib/storage/database-url");
   const { closeDb } = await import("../lib/storage/db");

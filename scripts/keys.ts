@@ -5,8 +5,9 @@
  * Works on the database DATABASE_URL names (default: the SQLite file), migrating it first.
  */
 import { parseArgs } from "node:util";
-import { createApiKey, listApiKeys, revokeApiKey } from "../lib/storage/api-keys";
-import { ensureFirstStart } from "../lib/storage/first-start";
+import { createApiKey, revokeApiKey } from "../lib/auth/api-keys";
+import { listApiKeys } from "../lib/storage/api-keys";
+import { ensureFirstStart } from "../lib/auth/first-start";
 import { findOrCreateOrganization } from "../lib/storage/organizations";
 import { migrateDatabase } from "../lib/storage/migrate";
 import { closeDb } from "../lib/storage/db";

@@ -1,4 +1,29 @@
+/**
+ * API keys, the one module that owns them: minting, hashing, reading one from a request, checking
+ * it (cached), and the rate limit per key. Every endpoint (proxy, custom log, OTLP, read API)
+ * authenticates through authenticateApiKey, so the same condition gets the same answer
+ * everywhere, as an ApiError each endpoint writes in its own error shape (the codes are OpenAI's
+ * own where it has one, so the proxy's answers read as OpenAI's):
+ * - no key, or an unknown or revoked one: 401 `invalid_api_key`
+ * - over the key's rate: 429 `rate_limit_exceeded` with Retry-After
+ * - the key cannot be checked (database unreachable or slow) and was not known a moment ago:
+ *   503 `unavailable` with Retry-After. Never a 500.
+ */
 import { createHash, randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import { ApiError, unavailable } from "../http/api-error";
+import { config } from "../shared/config";
+import { processSingleton } from "../shared/process-slot";
+import { withTimeout } from "../shared/timeout";
+import {
+  findApiKeyByHash,
+  findOrganizationIdByKeyHash,
+  markApiKeyRevoked,
+  reinstateApiKey,
+  saveApiKey,
+  type ApiKeySummary,
+} from "../storage/api-keys";
+import { TokenBuckets } from "./token-bucket";
 
 export const API_KEY_PREFIX = "sk-tw-";
 
@@ -18,4 +43,134 @@ export function hashApiKey(key: string): string {
 /** What a list may show of a key: enough to recognise it, far too little to use it. */
 export function displayPrefix(key: string): string {
   return key.slice(0, API_KEY_PREFIX.length + 4);
+}
+
+/** `Bearer <key>` → key; anything else → null. */
+export function bearerToken(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1]! : null;
+}
+
+/** The key of the first of these header values (in order of preference) that holds `Bearer <key>`. */
+export function apiKeyFrom(...values: Array<string | string[] | null | undefined>): string | null {
+  for (const value of values) {
+    const key = bearerToken(Array.isArray(value) ? value[0] : value);
+    if (key) return key;
+  }
+  return null;
+}
+
+// ---- checking a key ----------------------------------------------------------------------------
+
+// Short, so that a key revoked from another process (`npm run keys -- revoke`, which cannot reach
+// this cache) stops working within seconds; one indexed lookup per key per TTL is nothing.
+const KNOWN_KEY_TTL_MS = 5_000;
+// Short, so a key created a moment ago works almost at once, yet a flood of bad keys stays cheap.
+const UNKNOWN_KEY_TTL_MS = 2_000;
+const MAX_CACHED_KEYS = 10_000;
+// An indexed lookup takes well under a millisecond: past this the database is in trouble, and the
+// caller hears so now rather than after the driver's own timeouts (5 s and more).
+const KEY_CHECK_TIMEOUT_MS = 2_000;
+
+interface CheckedKey {
+  /** null: no live key has this hash */
+  organizationId: string | null;
+}
+
+interface KeyState {
+  /** by key hash; a stale entry is kept (not served) so an outage can fall back on it */
+  checked: LRUCache<string, CheckedKey>;
+  /** by key hash: lookups in flight */
+  pending: Map<string, Promise<string | null>>;
+  /** by key hash: the limit follows the key, across every endpoint */
+  rate: TokenBuckets;
+}
+
+// One per process: revoking a key (read API, in Next's bundle) must clear the cache the proxy
+// (the custom server's copy of this module) reads, and both count against one rate.
+const state = () =>
+  processSingleton<KeyState>("api-keys", () => ({
+    checked: new LRUCache({ max: MAX_CACHED_KEYS, ttl: KNOWN_KEY_TTL_MS, noDeleteOnStaleGet: true }),
+    pending: new Map(),
+    rate: new TokenBuckets(config().RATE_LIMIT_PER_SECOND, config().RATE_LIMIT_BURST),
+  }));
+
+/**
+ * The organization of `key` (null: the request carried none), or the ApiError to answer (see the
+ * module comment). `howToSend` completes the 401 for a request without a key.
+ */
+export async function authenticateApiKey(key: string | null, howToSend = 'Send your API key as "Authorization: Bearer <key>".'): Promise<string> {
+  if (!key) throw new ApiError("invalid_api_key", `Missing API key. ${howToSend}`, 401);
+  const hash = hashApiKey(key);
+  const organizationId = await organizationOf(hash);
+  if (!organizationId) throw new ApiError("invalid_api_key", "Invalid or revoked API key.", 401);
+  const { rate } = state();
+  const retryAfterSeconds = rate.take(hash);
+  if (retryAfterSeconds !== null) {
+    throw new ApiError(
+      "rate_limit_exceeded",
+      `Rate limit exceeded: this API key may make ${rate.perSecond} requests per second; retry after ${retryAfterSeconds} s.`,
+      429,
+      { "retry-after": String(retryAfterSeconds) },
+    );
+  }
+  return organizationId;
+}
+
+/**
+ * Every proxied call asks this, so answers are cached briefly instead of costing a database round
+ * trip each time, and requests arriving together with the same unchecked key share one lookup.
+ * While the database cannot answer, a key's last known organization keeps answering, so an
+ * outage never fails the calls of a client that was already working.
+ */
+function organizationOf(hash: string): Promise<string | null> {
+  const { checked, pending } = state();
+  const fresh = checked.get(hash);
+  if (fresh) return Promise.resolve(fresh.organizationId);
+  let lookup = pending.get(hash);
+  if (!lookup) {
+    lookup = lookUp(hash).finally(() => pending.delete(hash));
+    pending.set(hash, lookup);
+  }
+  return lookup;
+}
+
+async function lookUp(hash: string): Promise<string | null> {
+  const { checked } = state();
+  let organizationId: string | null;
+  try {
+    organizationId = await withTimeout(findOrganizationIdByKeyHash(hash), KEY_CHECK_TIMEOUT_MS, () => new Error("API key lookup timed out"));
+  } catch {
+    const lastKnown = checked.get(hash, { allowStale: true })?.organizationId;
+    if (lastKnown) return lastKnown;
+    throw unavailable("Could not verify the API key right now; retry later.");
+  }
+  checked.set(hash, { organizationId }, { ttl: organizationId ? KNOWN_KEY_TTL_MS : UNKNOWN_KEY_TTL_MS });
+  return organizationId;
+}
+
+// ---- minting and revoking ----------------------------------------------------------------------
+
+/** Creates a key and returns it in clear text: the only time anyone sees it. */
+export async function createApiKey(organizationId: string, name: string): Promise<{ key: string; apiKey: ApiKeySummary }> {
+  const key = generateApiKey();
+  return { key, apiKey: await saveApiKey(organizationId, name, hashApiKey(key), displayPrefix(key)) };
+}
+
+/** Makes sure a caller-chosen key (SEED_API_KEY) exists, live, for the organization; idempotent. */
+export async function ensureApiKey(organizationId: string, name: string, key: string): Promise<void> {
+  const existing = await findApiKeyByHash(hashApiKey(key));
+  if (!existing) await saveApiKey(organizationId, name, hashApiKey(key), displayPrefix(key));
+  else if (existing.organizationId !== organizationId || existing.revokedAt) await reinstateApiKey(existing.id, organizationId);
+}
+
+/**
+ * Revokes a key of this organization (false: no such live key in it). It stops working at once
+ * in this process; another process's cache forgets it within KNOWN_KEY_TTL_MS.
+ */
+export async function revokeApiKey(organizationId: string, id: string): Promise<boolean> {
+  const revoked = await markApiKeyRevoked(organizationId, id);
+  if (revoked) state().checked.clear();
+  return revoked;
 }

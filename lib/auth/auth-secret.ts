@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { config } from "../shared/config";
+import { processSingleton } from "../shared/process-slot";
 import { dataDirectory } from "../storage/database-url";
+
+/** The secret this process signs sessions with, settled once (see ensureAuthSecret). */
+export function authSecret(): string {
+  return processSingleton("auth-secret", () => ensureAuthSecret(config().AUTH_SECRET, config().DATABASE_URL));
+}
 
 /**
  * The secret that signs dashboard sessions. AUTH_SECRET wins; otherwise one is generated on the
@@ -9,7 +16,7 @@ import { dataDirectory } from "../storage/database-url";
  * owner only, so sessions survive restarts and no secret ever lives in the repository.
  * Several app instances sharing one PostgreSQL database should set AUTH_SECRET explicitly.
  */
-export function ensureAuthSecret(configured: string | undefined, databaseUrl = process.env.DATABASE_URL): string {
+export function ensureAuthSecret(configured: string | undefined, databaseUrl: string | undefined): string {
   if (configured) return configured;
   const directory = dataDirectory(databaseUrl);
   const file = join(directory, "auth-secret");

@@ -1,7 +1,8 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { readConfig } from "../config";
+import { config } from "../shared/config";
+import { authSecret } from "./auth-secret";
 import { findUserForLogin } from "../storage/users";
 import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -45,19 +46,17 @@ async function authorize(raw: unknown) {
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
-let maxAgeSeconds: number | undefined;
-
 /**
  * Dashboard login: e-mail and password, sessions in a signed JWT cookie (the Credentials provider
  * cannot use database sessions). The cookie carries the user id only; every API call looks the
  * user up again (lib/http/route.ts), so a removed user loses access at once and the organization
- * always comes from the database. The secret is read per request: the server sets AUTH_SECRET
- * before Next starts (lib/auth/auth-secret.ts).
+ * always comes from the database. The secret is AUTH_SECRET, or the one generated on first start
+ * (auth-secret.ts).
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
-  secret: process.env.AUTH_SECRET,
-  session: { strategy: "jwt", maxAge: (maxAgeSeconds ??= readConfig().SESSION_MAX_AGE_SECONDS) },
+  secret: authSecret(),
+  session: { strategy: "jwt", maxAge: config().SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login" },
   providers: [Credentials({ credentials: { email: { label: "E-mail" }, password: { label: "Password", type: "password" } }, authorize })],
   callbacks: {

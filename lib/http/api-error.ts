@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { isStorageUnavailable } from "../storage/unavailable";
 
 /** The one error type every handler throws; mapped to `{ error: { code, message } }` by toErrorResponse. */
 export class ApiError extends Error {
@@ -16,6 +17,16 @@ export const notFound = (what: string) => new ApiError("not_found", `${what} not
 export const unauthorized = (message: string) => new ApiError("unauthorized", message, 401);
 export const badRequest = (message: string) => new ApiError("bad_request", message, 400);
 
+// Long enough for a database to come back from a restart, short enough not to idle a client.
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one answer to "cannot do this right now" (the database is unreachable or slow, storage is
+ * not keeping up): 503 with Retry-After, code "unavailable", on every endpoint.
+ */
+export const unavailable = (message: string) =>
+  new ApiError("unavailable", message, 503, { "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
+
 export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;
@@ -23,8 +34,9 @@ export interface ErrorResponse {
 }
 
 /**
- * Maps anything thrown to a status and a body that says what is wrong. Unknown errors become a
- * bare 500: their message may hold internals (SQL, paths), so it goes to the server log only.
+ * Maps anything thrown to a status and a body that says what is wrong. A database that cannot
+ * answer is a 503 the caller may retry; other unknown errors become a bare 500: their message may
+ * hold internals (SQL, paths), so it goes to the server log only.
  */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
@@ -35,6 +47,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const message = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
     return { status: 400, headers: {}, body: { error: { code: "invalid_request", message, issues } } };
   }
+  if (isStorageUnavailable(error)) return toErrorResponse(unavailable("The database is not answering right now; retry later."));
   console.error("[api] unexpected error", error);
   return { status: 500, headers: {}, body: { error: { code: "internal_error", message: "Internal server error" } } };
 }

@@ -1,7 +1,5 @@
+import { apiKeyFrom, authenticateApiKey } from "../auth/api-keys";
 import { auth } from "../auth/auth";
-import { bearerToken } from "../ingest/helicone-headers";
-import { authenticateApiKey } from "../ingest/api-key-auth";
-import { enforceRateLimit } from "../ingest/rate-limit";
 import { findUserById } from "../storage/users";
 import { ApiError, toErrorResponse, unauthorized } from "./api-error";
 
@@ -16,24 +14,12 @@ export interface ApiContext<P> {
 
 type Handler<P> = (request: Request, context: ApiContext<P>) => Promise<unknown>;
 
-/** The caller's organization from `Authorization: Bearer <key>` (or Helicone-Auth). */
-export async function organizationFromApiKey(key: string): Promise<string> {
-  const organizationId = await authenticateApiKey(key);
-  if (!organizationId) throw unauthorized("Invalid or revoked API key.");
-  enforceRateLimit(key);
-  return organizationId;
-}
-
 /** The signed-in user, looked up again so that a removed user's cookie stops working at once. */
 async function userFromSession(): Promise<{ organizationId: string; caller: Caller } | null> {
   const session = await auth();
   if (!session?.user?.id) return null;
   const user = await findUserById(session.user.id);
   return user ? { organizationId: user.organizationId, caller: { kind: "user", userId: user.id, role: user.role } } : null;
-}
-
-function apiKeyOf(request: Request): string | null {
-  return bearerToken(request.headers.get("authorization")) ?? bearerToken(request.headers.get("helicone-auth"));
 }
 
 /**
@@ -43,8 +29,8 @@ function apiKeyOf(request: Request): string | null {
  */
 export function withAuth<P>(handler: Handler<P>) {
   return wrap<P>(async (request) => {
-    const key = apiKeyOf(request);
-    if (key) return { organizationId: await organizationFromApiKey(key), caller: { kind: "api-key" } };
+    const key = apiKeyFrom(request.headers.get("authorization"), request.headers.get("helicone-auth"));
+    if (key) return { organizationId: await authenticateApiKey(key), caller: { kind: "api-key" } };
     const user = await userFromSession();
     if (!user) throw unauthorized('Sign in, or send your API key as "Authorization: Bearer <key>".');
     return user;

@@ -1,19 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent } from "undici";
-import type { Config } from "../config";
-import { ApiError, toErrorResponse } from "../http/api-error";
+import type { Config } from "../shared/config";
 import { saveLoggedRequests } from "../storage/requests";
 import { saveLogInputsOnSqlite } from "../storage/bulk-insert";
 import { isRefusedData } from "../storage/write-errors";
-import { authenticateApiKey } from "./api-key-auth";
-import { customLogToLogInput } from "./custom-log";
-import { bearerToken, rawHeaderPairs } from "./helicone-headers";
+import { authenticateApiKey } from "../auth/api-keys";
+import { handleCustomLog, type CustomLogDependencies } from "./custom-log-handler";
 import { dataDirectory, resolveDatabase } from "../storage/database-url";
 import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";
-import { enforceRateLimit, rateLimitApiKey } from "./rate-limit";
 import { publishLogWriterStats } from "./ingest-status";
-import { BodyTooLargeError, decodeUtf8Body, readBody } from "./read-body";
 import { normalizeInputs, type LogInput, type Unprepared } from "./log-input";
 import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
 import { parseUpstreamAllowlist } from "./proxy/upstream-target";
@@ -59,11 +55,7 @@ export function createIngestRouter(config: Config): IngestRouter {
     connections: 256,
   });
   const proxyDeps: ProxyDependencies = {
-    authenticate: async (key) => {
-      const organizationId = await authenticateApiKey(key);
-      return organizationId ? { organizationId } : null;
-    },
-    rateLimit: rateLimitApiKey,
+    authenticate: (key) => authenticateApiKey(key, 'Send "Helicone-Auth: Bearer <your API key>" (Authorization carries the provider\'s key).'),
     record: (exchange) => {
       writer.enqueue({ exchange });
     },
@@ -72,9 +64,14 @@ export function createIngestRouter(config: Config): IngestRouter {
     maxRequestBodyBytes: config.MAX_REQUEST_BODY_BYTES,
     maxLoggedBodyBytes: config.MAX_LOGGED_BODY_BYTES,
   };
+  const customLogDeps: CustomLogDependencies = {
+    authenticate: (key) => authenticateApiKey(key),
+    writer,
+    maxBodyBytes: config.MAX_REQUEST_BODY_BYTES,
+    writeTimeoutMs: CUSTOM_LOG_WRITE_TIMEOUT_MS,
+  };
   const otlpDeps: OtlpDependencies = {
-    authenticate: authenticateApiKey,
-    rateLimit: rateLimitApiKey,
+    authenticate: (key) => authenticateApiKey(key, 'Send "Authorization: Bearer <your API key>" (or Helicone-Auth) with the export.'),
     writer,
     maxBodyBytes: config.MAX_OTLP_BODY_BYTES,
     queueHighWater: config.OTLP_QUEUE_HIGH_WATER,
@@ -90,7 +87,7 @@ export function createIngestRouter(config: Config): IngestRouter {
       res.socket?.setNoDelay(true);
       const path = url.split("?")[0];
       if (path === CUSTOM_LOG_PATH) {
-        void handleCustomLog(req, res, writer, config.MAX_REQUEST_BODY_BYTES);
+        void handleCustomLog(req, res, customLogDeps);
       } else if (path === OTLP_TRACES_PATH) {
         void handleOtlpTraces(req, res, otlpDeps);
       } else {
@@ -104,60 +101,6 @@ export function createIngestRouter(config: Config): IngestRouter {
       await dispatcher.close();
     },
   };
-}
-
-async function handleCustomLog(req: IncomingMessage, res: ServerResponse, writer: LogWriter, maxBytes: number): Promise<void> {
-  try {
-    if (req.method !== "POST") throw new ApiError("method_not_allowed", "Use POST to send a custom log.", 405, { allow: "POST" });
-    const text = await readBody(req, maxBytes).then(
-      (buffer) => decodeUtf8Body(buffer),
-      (error) => {
-        throw error instanceof BodyTooLargeError ? new ApiError("payload_too_large", error.message, 413) : error;
-      },
-    );
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError("invalid_json", "Body is not valid JSON.", 400);
-    }
-    const meta = (body as { providerRequest?: { meta?: Record<string, unknown> } } | null)?.providerRequest?.meta;
-    const key =
-      bearerToken(req.headers.authorization) ??
-      bearerToken(req.headers["helicone-auth"] as string | undefined) ??
-      bearerToken(typeof meta?.["Helicone-Auth"] === "string" ? meta["Helicone-Auth"] : undefined);
-    if (!key) throw new ApiError("unauthorized", 'Send your API key as "Authorization: Bearer <key>".', 401);
-    const organizationId = await authenticateApiKey(key);
-    if (!organizationId) throw new ApiError("unauthorized", "Invalid or revoked API key.", 401);
-    enforceRateLimit(key);
-
-    const input = customLogToLogInput(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
-    await withTimeout(writer.write(input), CUSTOM_LOG_WRITE_TIMEOUT_MS);
-    sendJson(res, 200, { id: input.unpriced.id });
-  } catch (error) {
-    const { status, headers, body } = toErrorResponse(error);
-    sendJson(res, status, body, headers);
-  }
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new ApiError("storage_unavailable", "Storage is not accepting writes right now; retry later.", 503, { "retry-after": "5" })),
-      ms,
-    );
-    promise.then(
-      () => (clearTimeout(timer), resolve()),
-      () => (clearTimeout(timer), reject(new ApiError("storage_unavailable", "The log could not be stored; retry later.", 503, { "retry-after": "5" }))),
-    );
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /**

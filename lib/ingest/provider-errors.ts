@@ -1,14 +1,18 @@
+import type { ApiError } from "../http/api-error";
+
 export type ProviderName = "openai" | "anthropic";
 
 /**
- * Errors we answer ourselves (bad key, upstream unreachable) in the provider's own error shape,
- * so that the caller's SDK raises its usual typed error (AuthenticationError, APIConnectionError…).
+ * Errors we answer ourselves (bad key, rate limit, upstream unreachable) in the provider's own
+ * error shape, so that the caller's SDK raises its usual typed error (AuthenticationError,
+ * RateLimitError, APIConnectionError…). The error's code is the same string every other endpoint
+ * answers for that condition: OpenAI's shape has a `code` field for it; Anthropic's gets one.
  */
-export function providerErrorBody(provider: ProviderName, status: number, message: string): string {
+export function providerErrorBody(provider: ProviderName, { status, code, message }: ApiError): string {
   if (provider === "anthropic") {
-    return JSON.stringify({ type: "error", error: { type: anthropicErrorType(status), message } });
+    return JSON.stringify({ type: "error", error: { type: anthropicErrorType(status), message, code } });
   }
-  return JSON.stringify({ error: { message, type: openAiErrorType(status), param: null, code: openAiErrorCode(status) } });
+  return JSON.stringify({ error: { message, type: openAiErrorType(status), param: null, code } });
 }
 
 function anthropicErrorType(status: number): string {
@@ -24,12 +28,4 @@ function openAiErrorType(status: number): string {
   if (status === 429) return "rate_limit_exceeded";
   if (status >= 500) return "server_error";
   return "invalid_request_error";
-}
-
-function openAiErrorCode(status: number): string | null {
-  if (status === 401) return "invalid_api_key";
-  if (status === 413) return "request_too_large";
-  if (status === 502) return "upstream_unreachable";
-  if (status === 504) return "upstream_timeout";
-  return null;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { notFound } from "../http/api-error";
-import { forgetCachedApiKeys } from "../ingest/api-key-auth";
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from "../storage/api-keys";
+import { createApiKey, revokeApiKey } from "../auth/api-keys";
+import { listApiKeys, type ApiKeySummary } from "../storage/api-keys";
 
 export const createApiKeySchema = z.object({ name: z.string().trim().min(1).max(100) });
 
@@ -31,6 +31,5 @@ export async function createApiKeyForApi(organizationId: string, body: unknown) 
 /** DELETE /api/v1/keys/{id}: revoked at once, on the proxy too (its cache of keys is dropped). */
 export async function revokeApiKeyForApi(organizationId: string, id: string) {
   if (!(await revokeApiKey(organizationId, id))) throw notFound("active API key");
-  forgetCachedApiKeys();
   return new Response(null, { status: 204 });
 }

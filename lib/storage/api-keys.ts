@@ -1,4 +1,3 @@
-import { displayPrefix, generateApiKey, hashApiKey } from "../auth/api-keys";
 import { getDb } from "./db";
 
 export interface ApiKeySummary {
@@ -10,38 +9,25 @@ export interface ApiKeySummary {
   revokedAt: Date | null;
 }
 
-/** Creates a key and returns it in clear text: the only time anyone sees it. */
-export async function createApiKey(organizationId: string, name: string): Promise<{ key: string; apiKey: ApiKeySummary }> {
-  const key = generateApiKey();
-  const apiKey = await saveApiKey(organizationId, name, key);
-  return { key, apiKey };
+const summaryFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+
+/** Stores a key by its hash; the key itself is never stored. */
+export async function saveApiKey(organizationId: string, name: string, keyHash: string, prefix: string): Promise<ApiKeySummary> {
+  return getDb().apiKey.create({ data: { organizationId, name, keyHash, prefix }, select: summaryFields });
 }
 
-/** Makes sure a caller-chosen key (SEED_API_KEY) exists for the organization; idempotent. */
-export async function ensureApiKey(organizationId: string, name: string, key: string): Promise<void> {
-  const existing = await getDb().apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
-  if (existing) {
-    if (existing.organizationId !== organizationId || existing.revokedAt) {
-      await getDb().apiKey.update({ where: { id: existing.id }, data: { organizationId, revokedAt: null } });
-    }
-    return;
-  }
-  await saveApiKey(organizationId, name, key);
+export async function findApiKeyByHash(keyHash: string): Promise<{ id: string; organizationId: string; revokedAt: Date | null } | null> {
+  return getDb().apiKey.findUnique({ where: { keyHash }, select: { id: true, organizationId: true, revokedAt: true } });
 }
 
-async function saveApiKey(organizationId: string, name: string, key: string): Promise<ApiKeySummary> {
-  return getDb().apiKey.create({
-    data: { organizationId, name, keyHash: hashApiKey(key), prefix: displayPrefix(key) },
-    select: summaryFields,
-  });
+/** Moves a key to `organizationId` and makes it live again. */
+export async function reinstateApiKey(id: string, organizationId: string): Promise<void> {
+  await getDb().apiKey.update({ where: { id }, data: { organizationId, revokedAt: null } });
 }
 
 /** The organization a live key belongs to, or null for an unknown or revoked key. */
-export async function findOrganizationIdByApiKey(key: string): Promise<string | null> {
-  const found = await getDb().apiKey.findUnique({
-    where: { keyHash: hashApiKey(key) },
-    select: { organizationId: true, revokedAt: true },
-  });
+export async function findOrganizationIdByKeyHash(keyHash: string): Promise<string | null> {
+  const found = await findApiKeyByHash(keyHash);
   return found && !found.revokedAt ? found.organizationId : null;
 }
 
@@ -50,12 +36,10 @@ export async function listApiKeys(organizationId: string): Promise<ApiKeySummary
 }
 
 /** Revokes a key of this organization; false when there is no such key in it. */
-export async function revokeApiKey(organizationId: string, id: string): Promise<boolean> {
+export async function markApiKeyRevoked(organizationId: string, id: string): Promise<boolean> {
   const { count } = await getDb().apiKey.updateMany({
     where: { id, organizationId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
   return count > 0;
 }
-
-const summaryFields = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;

@@ -7,3 +7,12 @@ export async function findOrCreateOrganization(name: string): Promise<string> {
   if (existing) return existing.id;
   return (await db.organization.create({ data: { name }, select: { id: true } })).id;
 }
+
+/** The first organization created: the one a fresh install sets up and signs its admin into. */
+export async function findDefaultOrganization(): Promise<{ id: string } | null> {
+  return getDb().organization.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } });
+}
+
+export async function createOrganization(name: string): Promise<{ id: string }> {
+  return getDb().organization.create({ data: { name }, select: { id: true } });
+}

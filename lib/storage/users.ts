@@ -41,3 +41,7 @@ export async function deleteMember(organizationId: string, id: string): Promise<
   const { count } = await getDb().user.deleteMany({ where: { id, organizationId } });
   return count > 0;
 }
+
+export async function setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+  await getDb().user.update({ where: { id: userId }, data: { passwordHash } });
+}

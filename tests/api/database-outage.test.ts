@@ -1,4 +1,3 @@
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider } from "../../lib/mock-provider/server";
 import { resolveDatabase } from "../../lib/storage/database-url";
 import { startApp } from "../helpers/app-server";
+import { startCuttableLink } from "../helpers/cuttable-link";
 import { uniqueTag } from "../helpers/logged-requests";
 import { createPostgresTestDatabase, describePostgres } from "../helpers/test-databases";
 import { stackOf, startStack, type TestStack } from "../helpers/test-stack";
@@ -16,7 +16,7 @@ import { stackOf, startStack, type TestStack } from "../helpers/test-stack";
 // Longer than the SQLite busy timeout of the app's connections (lib/storage/db.ts: 5 s) and than
 // several rounds of the log writer's retry backoff.
 const SQLITE_LOCK_HELD_MS = 7000;
-// lib/ingest/api-key-auth.ts: how long the app trusts a known API key before checking it again.
+// lib/auth/api-keys.ts: how long the app trusts a known API key before checking it again.
 const KNOWN_KEY_CACHED_MS = 5000;
 // A proxied call against the mock takes milliseconds; an outage must not stretch it to seconds.
 const MAX_CALL_MS_DURING_OUTAGE = 1500;
@@ -156,7 +156,7 @@ describePostgres("database unreachable [postgres]", () => {
     link!.cut();
     let calls: number;
     try {
-      // Longer than the app caches a known API key (lib/ingest/api-key-auth.ts): the calls at
+      // Longer than the app caches a known API key (lib/auth/api-keys.ts): the calls at
       // the end need the key checked again while the database is still gone.
       calls = await callThroughout(stack!, tag, KNOWN_KEY_CACHED_MS + 3000);
     } finally {
@@ -165,40 +165,3 @@ describePostgres("database unreachable [postgres]", () => {
     await expectAllLogged(stack!, tag, calls + 1);
   });
 });
-
-/**
- * A TCP relay to PostgreSQL that can be cut: cut() drops every open connection and refuses new
- * ones, as a database host that went away does; restore() lets connections through again.
- */
-async function startCuttableLink(host: string, port: number) {
-  const open = new Set<Socket>();
-  let down = false;
-  const server = createServer((client) => {
-    if (down) return void client.destroy();
-    const upstream = connect(port, host);
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on("close", () => open.delete(socket));
-      socket.on("error", () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      down = true;
-      for (const socket of open) socket.destroy();
-    },
-    restore() {
-      down = false;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}

@@ -149,7 +149,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
         const revoked = await runKeysCli(databaseUrl, ["revoke", id]);
         expect(revoked.code).toBe(0);
         const revokedAt = Date.now();
-        // The server caches a known key for 5 s (lib/ingest/api-key-auth.ts) and the CLI, another
+        // The server caches a known key for 5 s (lib/auth/api-keys.ts) and the CLI, another
         // process, cannot clear that cache: the key stops working once the entry expires.
         while ((await proxiedCallStatus(app, key)) !== 401 && Date.now() - revokedAt < 15_000) await sleep(250);
         expect(Date.now() - revokedAt).toBeLessThan(7_000);

@@ -207,7 +207,9 @@ describeOnEachDatabase("read API", (stack) => {
       for (const headers of credentials) {
         const response = await fetch(stack().app.url + path, { headers });
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
-        expect(await response.json()).toMatchObject({ error: { code: "unauthorized", message: expect.any(String) } });
+        // Without credentials the caller is told to sign in or send a key; a key that is not one is an invalid key, as on every endpoint.
+        const code = headers.authorization?.startsWith("Bearer ") ? "invalid_api_key" : "unauthorized";
+        expect(await response.json()).toMatchObject({ error: { code, message: expect.any(String) } });
       }
     }
   });

@@ -106,7 +106,7 @@ async function benchDatabase(kind: "sqlite" | "postgres"): Promise<Record<string
   const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
   const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
   process.env.DATABASE_URL = database.url;
-  const { ensureFirstStart } = await import("../../lib/storage/first-start");
+  const { ensureFirstStart } = await import("../../lib/auth/first-start");
   const { closeDb } = await import("../../lib/storage/db");
   try {
     const { organizationId } = await ensureFirstStart({});

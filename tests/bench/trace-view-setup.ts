@@ -36,7 +36,7 @@ export async function startTraceViewBench(tempPrefix: string, cases: readonly Tr
     // Set before lib/storage is loaded: it reads the URL once.
     process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
     const { migrateDatabase } = await import("../../lib/storage/migrate");
-    const { ensureFirstStart } = await import("../../lib/storage/first-start");
+    const { ensureFirstStart } = await import("../../lib/auth/first-start");
     const { saveLoggedRequests } = await import("../../lib/storage/requests");
     const { closeDb } = await import("../../lib/storage/db");
     const { startApp } = await import("../helpers/app-server");

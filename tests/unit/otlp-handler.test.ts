@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
+import { ApiError } from "@/lib/http/api-error";
 import { handleOtlpTraces, type OtlpDependencies } from "@/lib/ingest/otlp/otlp-handler";
 import { otlpFormatOf } from "@/lib/ingest/otlp/otlp-response";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
@@ -34,7 +35,10 @@ function stubWriter() {
 
 const { writer, stored } = stubWriter();
 const deps: OtlpDependencies = {
-  authenticate: async (key) => (key === KEY ? "org-1" : null),
+  authenticate: async (key) => {
+    if (key === KEY) return "org-1";
+    throw new ApiError("invalid_api_key", "Invalid or revoked API key.", 401);
+  },
   writer,
   maxBodyBytes: LIMIT,
   queueHighWater: 1000,
@@ -124,7 +128,7 @@ describe("POST /v1/traces", () => {
 
     const jsonAnswer = await post('{"resourceSpans": [', { "content-type": "application/json" });
     expect(jsonAnswer.status).toBe(400);
-    expect(jsonOf(jsonAnswer.body)).toEqual({ message: "Body is not valid JSON." });
+    expect(jsonOf(jsonAnswer.body)).toMatchObject({ code: 3, message: "Body is not valid JSON.", details: [{ reason: "invalid_json" }] });
 
     expect((await post(Buffer.from("not gzip at all"), { "content-encoding": "gzip" })).status).toBe(400);
   });
@@ -154,6 +158,16 @@ describe("POST /v1/traces", () => {
     expect((await post(protobufExportRequest(spans(1)), { authorization: "", "helicone-auth": `Bearer ${KEY}` })).status).toBe(200);
   });
 
+  it("a JSON error is a google.rpc.Status whose ErrorInfo names the error code every endpoint uses", async () => {
+    const response = await postJson({ resourceSpans: [] }, { authorization: "Bearer wrong" });
+    expect(response.status).toBe(401);
+    expect(jsonOf(response.body)).toEqual({
+      code: 16,
+      message: "Invalid or revoked API key.",
+      details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "invalid_api_key", domain: "tracewell" }],
+    });
+  });
+
   it("405 for anything but POST", async () => {
     const response = await fetch(url);
     expect(response.status).toBe(405);
@@ -165,14 +179,14 @@ describe("POST /v1/traces", () => {
     const backlog = await post(protobufExportRequest(spans(1)));
     writer.queued = 0;
     expect(backlog.status).toBe(503);
-    expect(backlog.headers.get("retry-after")).toBe("2");
+    expect(backlog.headers.get("retry-after")).toBe("5");
 
     for (const mode of ["refuse", "stall"] as const) {
       writer.mode = mode;
       const response = await post(protobufExportRequest(spans(1)));
       writer.mode = "store";
       expect(response.status).toBe(503);
-      expect(response.headers.get("retry-after")).toBe("2");
+      expect(response.headers.get("retry-after")).toBe("5");
       expect(statusMessage(response.body)).toContain("retry later");
     }
   });

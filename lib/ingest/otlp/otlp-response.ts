@@ -34,11 +34,38 @@ export function sendExportSuccess(res: ServerResponse, format: OtlpFormat, rejec
   send(res, 200, format, body);
 }
 
-/** Any thrown error as an OTLP failure: ApiError keeps its status and headers; the rest is a bare 500. */
+/**
+ * Any thrown error as an OTLP failure: ApiError keeps its status and headers; the rest is a bare
+ * 500. The body is a google.rpc.Status whose ErrorInfo detail carries, as `reason`, the same error
+ * code every other endpoint answers for that condition.
+ */
 export function sendExportFailure(res: ServerResponse, format: OtlpFormat, error: unknown): void {
   const { status, headers, body } = toErrorResponse(error);
-  const message = body.error.message;
-  send(res, status, format, format === "protobuf" ? encodeProtobufStatus(message) : JSON.stringify({ message }), headers);
+  const { code, message } = body.error;
+  const rpcCode = grpcCodeOf(status);
+  const errorInfo = { reason: code, domain: ERROR_DOMAIN };
+  send(
+    res,
+    status,
+    format,
+    format === "protobuf"
+      ? encodeProtobufStatus(message)
+      : JSON.stringify({ code: rpcCode, message, details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", ...errorInfo }] }),
+    headers,
+  );
+}
+
+const ERROR_DOMAIN = "tracewell";
+
+/** The google.rpc.Code that best names an HTTP status (the OTLP spec maps them the other way). */
+function grpcCodeOf(status: number): number {
+  if (status === 401) return 16; // UNAUTHENTICATED
+  if (status === 403) return 7; // PERMISSION_DENIED
+  if (status === 404 || status === 405) return 12; // UNIMPLEMENTED
+  if (status === 429) return 8; // RESOURCE_EXHAUSTED
+  if (status === 503) return 14; // UNAVAILABLE
+  if (status >= 500) return 13; // INTERNAL
+  return 3; // INVALID_ARGUMENT
 }
 
 export function describeRejections(rejected: readonly SpanRejection[], spanCount: number): string {

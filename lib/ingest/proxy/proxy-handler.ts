@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { errors as undiciErrors, request as upstreamRequest, type Dispatcher } from "undici";
-import type { ApiError } from "../../http/api-error";
-import { bearerToken } from "../helicone-headers";
+import { apiKeyFrom } from "../../auth/api-keys";
+import { ApiError, unavailable } from "../../http/api-error";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../headers";
 import { providerErrorBody, type ProviderName } from "../provider-errors";
 import { readBody, BodyTooLargeError } from "../read-body";
@@ -18,10 +18,8 @@ export interface ProviderRoute {
 }
 
 export interface ProxyDependencies {
-  /** organization of a Helicone API key, or null when the key is unknown or revoked */
-  authenticate(apiKey: string): Promise<{ organizationId: string } | null>;
-  /** null when the key may make this request now, else the 429 to answer (Retry-After included) */
-  rateLimit(apiKey: string): ApiError | null;
+  /** organization of the Helicone API key (null: none sent); throws the ApiError to answer (401, 429, 503) */
+  authenticate(apiKey: string | null): Promise<string>;
   /** hands a finished exchange to the log writer; must never throw */
   record(exchange: CapturedExchange): void;
   dispatcher: Dispatcher;
@@ -46,28 +44,22 @@ export async function handleProxyRequest(
   const startedAt = performance.now();
   const requestId = randomUUID();
 
-  const apiKey = bearerToken(headerValue(req, "helicone-auth"));
-  if (!apiKey) {
-    return respondWithError(res, route.provider, 401, 'Missing Helicone-Auth header: send "Helicone-Auth: Bearer <your API key>".');
-  }
-  let auth: { organizationId: string } | null;
+  // Helicone-Auth only: Authorization carries the provider's own key, forwarded untouched.
+  let organizationId: string;
   try {
-    auth = await deps.authenticate(apiKey);
-  } catch {
-    return respondWithError(res, route.provider, 503, "Could not verify the Helicone API key right now; retry shortly.");
+    organizationId = await deps.authenticate(apiKeyFrom(req.headers["helicone-auth"]));
+  } catch (error) {
+    return respondWithError(res, route.provider, asApiError(error));
   }
-  if (!auth) return respondWithError(res, route.provider, 401, "Invalid Helicone API key in the Helicone-Auth header.");
-  const limited = deps.rateLimit(apiKey);
-  if (limited) return respondWithError(res, route.provider, limited.status, limited.message, limited.headers);
   const upstream = chooseUpstream(route.upstreamBaseUrl, headerValue(req, "helicone-target-url"), deps.upstreamAllowlist);
-  if ("error" in upstream) return respondWithError(res, route.provider, 400, upstream.error);
+  if ("error" in upstream) return respondWithError(res, route.provider, new ApiError("upstream_not_allowed", upstream.error, 400));
 
   let requestBody: Buffer;
   try {
     requestBody = await readBody(req, deps.maxRequestBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return respondWithError(res, route.provider, 413, `Request body exceeds ${deps.maxRequestBodyBytes} bytes.`);
+      return respondWithError(res, route.provider, new ApiError("request_too_large", `Request body exceeds ${deps.maxRequestBodyBytes} bytes.`, 413));
     }
     return; // the client went away while sending: nothing reached the provider, nothing to log
   }
@@ -84,7 +76,7 @@ export async function handleProxyRequest(
 
   const exchange: CapturedExchange = {
     id: requestId,
-    organizationId: auth.organizationId,
+    organizationId,
     provider: route.provider,
     method: req.method ?? "GET",
     path: pathAndQuery,
@@ -129,10 +121,10 @@ export async function handleProxyRequest(
   } catch (error) {
     if (clientGone) markCancelled(exchange);
     else if (!res.headersSent) {
-      const { status, message } = describeUpstreamFailure(error);
-      exchange.status = status;
-      exchange.errorReason = message;
-      respondWithError(res, route.provider, status, message);
+      const failure = describeUpstreamFailure(error);
+      exchange.status = failure.status;
+      exchange.errorReason = failure.message;
+      respondWithError(res, route.provider, failure);
     } else {
       // The upstream broke mid-body: break the client's connection the same way, so its SDK
       // raises the connection error it would have raised talking to the provider directly.
@@ -157,11 +149,18 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function respondWithError(res: ServerResponse, provider: ProviderName, status: number, message: string, headers: Record<string, string> = {}): void {
+function respondWithError(res: ServerResponse, provider: ProviderName, error: ApiError): void {
   if (res.headersSent || res.destroyed) return;
-  const body = providerErrorBody(provider, status, message);
-  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  const body = providerErrorBody(provider, error);
+  res.writeHead(error.status, { ...error.headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** An authentication step that failed without an ApiError (a bug) is answered as the key being unverifiable, never a crash. */
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  console.error("[proxy] authentication failed unexpectedly", error);
+  return unavailable("Could not verify the Helicone API key right now; retry shortly.");
 }
 
 function drainedOrClosed(res: ServerResponse): Promise<void> {
@@ -176,15 +175,15 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
   });
 }
 
-function describeUpstreamFailure(error: unknown): { status: number; message: string } {
+function describeUpstreamFailure(error: unknown): ApiError {
   if (
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError
   ) {
-    return { status: 504, message: `The provider did not answer in time (${error.code}).` };
+    return new ApiError("upstream_timeout", `The provider did not answer in time (${error.code}).`, 504);
   }
-  return { status: 502, message: `Could not reach the provider: ${errorMessage(error)}` };
+  return new ApiError("upstream_unreachable", `Could not reach the provider: ${errorMessage(error)}`, 502);
 }
 
 function errorMessage(error: unknown): string {

@@ -18,7 +18,7 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
     database = await create();
     process.env.DATABASE_URL = database.url;
     storage = await import("../../../lib/storage/requests");
-    organizationId = (await (await import("../../../lib/storage/first-start")).ensureFirstStart({})).organizationId;
+    organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
     // 400 requests over 400 s, some starting at the same millisecond; step a/b/c, env x/y.
     for (let i = 0; i < 400; i++) {
       const properties: Record<string, string> = { step: "abc"[i % 3]!, ...(i % 5 < 2 ? { env: "xy"[i % 2]! } : {}) };

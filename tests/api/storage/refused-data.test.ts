@@ -15,7 +15,7 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
     database = await create();
     process.env.DATABASE_URL = database.url;
     storage = await import("../../../lib/storage/requests");
-    organizationId = (await (await import("../../../lib/storage/first-start")).ensureFirstStart({})).organizationId;
+    organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
   });
   afterAll(async () => {
     await (await import("../../../lib/storage/db")).closeDb();

@@ -18,7 +18,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
     process.env.DATABASE_URL = database.url;
     storage = await import("../../../lib/storage/requests");
     traceRows = await import("../../../lib/storage/trace-rows");
-    own = (await (await import("../../../lib/storage/first-start")).ensureFirstStart({})).organizationId;
+    own = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
     other = await (await import("../../../lib/storage/organizations")).findOrCreateOrganization("Other organization");
   });
   afterAll(async () => {

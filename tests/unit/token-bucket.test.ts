@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KeyRateLimiter } from "@/lib/ingest/rate-limit";
+import { TokenBuckets } from "@/lib/auth/token-bucket";
 
 describe("rate limit per API key (token bucket)", () => {
   it("never admits more than the burst plus the rate times the time elapsed", () => {
@@ -10,7 +10,7 @@ describe("rate limit per API key (token bucket)", () => {
         fc.integer({ min: 1, max: 50 }),
         fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 300 }),
         (perSecond, burst, gapsMs) => {
-          const limiter = new KeyRateLimiter(perSecond, burst);
+          const limiter = new TokenBuckets(perSecond, burst);
           let now = 0;
           let admitted = 0;
           for (const gap of gapsMs) {
@@ -26,7 +26,7 @@ describe("rate limit per API key (token bucket)", () => {
   it("a client that waits the Retry-After it was given is admitted", () => {
     fc.assert(
       fc.property(fc.double({ min: 0.05, max: 50, noNaN: true }), fc.integer({ min: 1, max: 20 }), (perSecond, burst) => {
-        const limiter = new KeyRateLimiter(perSecond, burst);
+        const limiter = new TokenBuckets(perSecond, burst);
         let now = 0;
         for (let i = 0; i < burst; i++) expect(limiter.take("key", now)).toBeNull();
         const retryAfterSeconds = limiter.take("key", now);
@@ -38,10 +38,23 @@ describe("rate limit per API key (token bucket)", () => {
   });
 
   it("keys have separate budgets, and a rate of 0 turns the limit off", () => {
-    const limiter = new KeyRateLimiter(1, 2);
+    const limiter = new TokenBuckets(1, 2);
     expect([limiter.take("a", 0), limiter.take("a", 0), limiter.take("a", 0)]).toEqual([null, null, 1]);
     expect(limiter.take("b", 0)).toBeNull();
-    const off = new KeyRateLimiter(0, 1);
+    const off = new TokenBuckets(0, 1);
     expect(Array.from({ length: 1000 }, () => off.take("a", 0)).every((r) => r === null)).toBe(true);
+  });
+});
+
+describe("token buckets past their bound", () => {
+  it("forget the key idle longest, not every key at once", () => {
+    const limiter = new TokenBuckets(1, 1);
+    expect(limiter.take("busy", 0)).toBeNull();
+    for (let i = 0; i < 10_000; i++) {
+      limiter.take(`idle-${i}`, 0);
+      // The busy key keeps being used, so it is never the least recently used one.
+      if (i % 1000 === 0) expect(limiter.take("busy", 0)).not.toBeNull();
+    }
+    expect(limiter.take("busy", 0)).not.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
-import { generatePassword, hashPassword } from "../auth/passwords";
 import { createApiKey, ensureApiKey } from "./api-keys";
-import { getDb } from "./db";
+import { generatePassword, hashPassword } from "./passwords";
+import { createMember, findUserForLogin, setPasswordHash } from "../storage/users";
+import { createOrganization, findDefaultOrganization } from "../storage/organizations";
 
 export interface FirstStartOptions {
   adminEmail?: string;
@@ -25,23 +26,20 @@ const DEFAULT_ORGANIZATION_NAME = "Default organization";
  * environment asks for (SEED_API_KEY, ADMIN_EMAIL/ADMIN_PASSWORD), idempotently.
  */
 export async function ensureFirstStart(options: FirstStartOptions): Promise<FirstStartResult> {
-  const db = getDb();
-  let organization = await db.organization.findFirst({ orderBy: { createdAt: "asc" } });
+  let organization = await findDefaultOrganization();
   const isFirstStart = !organization;
-  organization ??= await db.organization.create({ data: { name: DEFAULT_ORGANIZATION_NAME } });
+  organization ??= await createOrganization(DEFAULT_ORGANIZATION_NAME);
 
   const result: FirstStartResult = { organizationId: organization.id, admin: null, apiKey: null };
 
   const email = (options.adminEmail ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
-  const existingAdmin = await db.user.findUnique({ where: { email } });
+  const existingAdmin = await findUserForLogin(email);
   if (!existingAdmin) {
     const password = options.adminPassword ?? generatePassword();
-    await db.user.create({
-      data: { organizationId: organization.id, email, name: "Admin", role: "admin", passwordHash: await hashPassword(password) },
-    });
+    await createMember(organization.id, { email, name: "Admin", role: "admin", passwordHash: await hashPassword(password) });
     result.admin = { email, password };
   } else if (options.adminPassword) {
-    await db.user.update({ where: { id: existingAdmin.id }, data: { passwordHash: await hashPassword(options.adminPassword) } });
+    await setPasswordHash(existingAdmin.id, await hashPassword(options.adminPassword));
   }
 
   if (options.seedApiKey) {
@@ -50,9 +48,4 @@ export async function ensureFirstStart(options: FirstStartOptions): Promise<Firs
     result.apiKey = (await createApiKey(organization.id, "Default key")).key;
   }
   return result;
-}
-
-export async function findDefaultOrganizationId(): Promise<string | null> {
-  const organization = await getDb().organization.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } });
-  return organization?.id ?? null;
 }

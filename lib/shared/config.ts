@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { processSlot } from "./process-slot";
 
 /** Every environment variable the server reads, validated once at start (README: Configuration). */
 const configSchema = z.object({
@@ -33,7 +34,26 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const current = processSlot<Config>("config");
+
+/**
+ * The server's configuration, read from the environment once per process: modules ask this,
+ * never process.env, so every setting is validated and documented in one place.
+ */
+export function config(): Config {
+  return (current.value ??= readConfig(process.env));
+}
+
+/**
+ * Forgets the configuration read so far, so the next config() reads the environment again: for
+ * tests and scripts that point the same process at another database.
+ */
+export function reloadConfig(): void {
+  current.value = undefined;
+}
+
+/** Parses an environment; throws with every problem listed. */
+export function readConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
