@@ -20,7 +20,7 @@ import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { startMockProvider } from "../lib/mock-provider/server";
+import { startMockProvider } from "../tests/mock-provider/server";
 import { sendDemoTraffic } from "./demo/traffic";
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { startMockProvider } from "../lib/mock-provider/server";
+import { startMockProvider } from "../tests/mock-provider/server";
 
 const DEFAULT_PORT = 8789;
 

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { ApiError, unavailable } from "../http/api-error";
+import { ApiError, unavailable } from "../shared/api-error";
 import { config } from "../shared/config";
 import { processSingleton } from "../shared/process-slot";
 import { withTimeout } from "../shared/timeout";

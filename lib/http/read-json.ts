@@ -1,4 +1,4 @@
-import { ApiError } from "./api-error";
+import { ApiError } from "../shared/api-error";
 
 /** A request's JSON body; not JSON → 400, as every handler answers it. */
 export async function readJson(request: Request): Promise<unknown> {

@@ -1,7 +1,8 @@
 import { apiKeyFrom, authenticateApiKey } from "../auth/api-keys";
 import { auth } from "../auth/auth";
 import { findUserById } from "../storage/users";
-import { ApiError, toErrorResponse, unauthorized } from "./api-error";
+import { ApiError, unauthorized } from "../shared/api-error";
+import { toErrorResponse } from "./error-response";
 
 /** Who is calling: a signed-in dashboard user, or a program holding an API key. */
 export type Caller = { kind: "user"; userId: string; role: string } | { kind: "api-key" };

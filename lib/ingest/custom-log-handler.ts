@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiKeyFrom } from "../auth/api-keys";
-import { ApiError, toErrorResponse } from "../http/api-error";
+import { ApiError } from "../shared/api-error";
+import { toErrorResponse } from "../http/error-response";
 import { customLogToLogInput } from "./custom-log";
 import { rawHeaderPairs } from "./helicone-headers";
 import type { LogWriter } from "./log-writer";

@@ -1,4 +1,4 @@
-import type { ApiError } from "../http/api-error";
+import type { ApiError } from "../shared/api-error";
 
 export type ProviderName = "openai" | "anthropic";
 

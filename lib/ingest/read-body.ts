@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { isUtf8 } from "node:buffer";
-import { ApiError } from "../http/api-error";
+import { ApiError } from "../shared/api-error";
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {

@@ -1,4 +1,4 @@
-import { unavailable } from "../http/api-error";
+import { unavailable } from "../shared/api-error";
 import { withTimeout } from "../shared/timeout";
 
 /**

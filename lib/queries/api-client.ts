@@ -1,4 +1,4 @@
-/** The read API's error body: `{ error: { code, message } }` (lib/http/api-error.ts). */
+/** The read API's error body: `{ error: { code, message } }` (lib/http/error-response.ts). */
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,

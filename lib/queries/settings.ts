@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { listApiKeysForApi } from "@/lib/read-api/api-keys";
-import type { listMembersForApi } from "@/lib/read-api/members";
+import type { listApiKeysForApi } from "@/lib/settings/api-keys";
+import type { listMembersForApi } from "@/lib/settings/members";
 import { fetchJson } from "./api-client";
 
 export type ApiKeyItem = Awaited<ReturnType<typeof listApiKeysForApi>>["data"][number];

@@ -1,5 +1,5 @@
 import { priceBreakdown } from "../domain/cost";
-import { notFound } from "../http/api-error";
+import { notFound } from "../shared/api-error";
 import { findRequest } from "../storage/requests";
 import { parseBody, parseJsonObject, toRequestDto } from "./request-dto";
 

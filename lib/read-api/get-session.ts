@@ -1,7 +1,7 @@
 import { computeTraceMetrics } from "../domain/trace-metrics";
 import { buildTraceTree } from "../domain/trace-tree";
 import { roundUsd } from "../domain/money";
-import { notFound } from "../http/api-error";
+import { notFound } from "../shared/api-error";
 import { findSessionRequests, type RequestRow } from "../storage/requests";
 import { toRequestDto } from "./request-dto";
 

@@ -1,6 +1,6 @@
 import { buildTraceTree, type TraceNode, type TraceTree } from "../domain/trace-tree";
 import { computeTraceMetrics, type TraceMetrics } from "../domain/trace-metrics";
-import { notFound } from "../http/api-error";
+import { notFound } from "../shared/api-error";
 import { findTraceRows, type TraceRow } from "../storage/trace-rows";
 import { parseJsonObject } from "./request-dto";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badRequest } from "../http/api-error";
+import { badRequest } from "../shared/api-error";
 import { listRequests } from "../storage/requests";
 import { toRequestDto } from "./request-dto";
 

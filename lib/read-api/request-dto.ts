@@ -1,4 +1,4 @@
-import { parseJsonWithinNesting } from "../http/json-nesting";
+import { parseJsonWithinNesting } from "../shared/json-nesting";
 import type { RequestRow } from "../storage/requests";
 
 /** How a logged request looks in the read API: ISO times, `cost` in USD, properties as an object. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { resolveDatabase } from "../../lib/storage/database-url";
 import { startApp } from "../helpers/app-server";
 import { startCuttableLink } from "../helpers/cuttable-link";

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../../lib/auth/passwords";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { startApp, type RunningApp } from "../helpers/app-server";
 import { databaseAsText, readAllTables } from "../helpers/database-contents";
 import { createKeyWithCli, runKeysCli } from "../helpers/keys-cli";

@@ -4,7 +4,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { resolveDatabase } from "../../lib/storage/database-url";
 import { startApp } from "../helpers/app-server";
 import { startCuttableLink } from "../helpers/cuttable-link";

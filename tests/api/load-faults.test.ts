@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { startApp, type RunningApp } from "../helpers/app-server";
 import { queryDatabase } from "../helpers/database-contents";
 import { uniqueTag } from "../helpers/logged-requests";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { startApp, type RunningApp } from "../helpers/app-server";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../helpers/test-databases";
 import { PROVIDER_KEY, type DatabaseKindUnderTest } from "../helpers/test-stack";

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { sendDemoTraffic } from "../../scripts/demo/traffic";
 import { startApp } from "../helpers/app-server";
 import { ADMIN, ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_PATH, STORAGE_STATE, projectRoot } from "./environment";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
-import { startMockProvider } from "../../lib/mock-provider/server";
+import { startMockProvider } from "../mock-provider/server";
 import { startApp, type RunningApp } from "./app-server";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "./test-databases";
 

@@ -8,8 +8,9 @@ import fc from "fast-check";
 import { ZodError } from "zod";
 import { describe, expect, it } from "vitest";
 import { NODE_ID_LIMITS, impliedParentOf, parseNodeId } from "@/lib/domain/node-id";
-import { ApiError, toErrorResponse } from "@/lib/http/api-error";
-import { MAX_JSON_NESTING, pathPastNestingLimit } from "@/lib/http/json-nesting";
+import { ApiError } from "@/lib/shared/api-error";
+import { toErrorResponse } from "@/lib/http/error-response";
+import { MAX_JSON_NESTING, pathPastNestingLimit } from "@/lib/shared/json-nesting";
 import { customLogToLoggedRequest } from "@/lib/ingest/custom-log";
 import { REDACTED, redactHeaders } from "@/lib/ingest/headers";
 import { bearerToken, rawHeaderPairs, readHeliconeContext } from "@/lib/ingest/helicone-headers";
@@ -690,7 +691,7 @@ describe("UTF-8 body decoding (lib/ingest/read-body.ts)", () => {
   });
 });
 
-describe("JSON nesting (lib/http/json-nesting.ts)", () => {
+describe("JSON nesting (lib/shared/json-nesting.ts)", () => {
   const depthOf = (value: unknown): number => (value !== null && typeof value === "object" ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0);
 
   it("finds a path exactly when the value is deeper than the limit, and the path leads past it", () => {

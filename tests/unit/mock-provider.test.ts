@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type MockProvider, startMockProvider } from "@/lib/mock-provider/server";
+import { type MockProvider, startMockProvider } from "@/tests/mock-provider/server";
 
 // The real SDKs are the judges of the wire format: if they parse it, so will the app's clients.
 // Retries are off so an injected error reaches the assertion instead of being retried away.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ApiError } from "@/lib/http/api-error";
+import { ApiError } from "@/lib/shared/api-error";
 import { int64ToNumber, keyValuesToAttributes, unixNanosToMs } from "@/lib/ingest/otlp/any-value";
 import { decodeJsonExport } from "@/lib/ingest/otlp/otlp-json";
 import { decodeProtobufExport } from "@/lib/ingest/otlp/otlp-protobuf";

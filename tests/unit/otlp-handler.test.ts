@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
-import { ApiError } from "@/lib/http/api-error";
+import { ApiError } from "@/lib/shared/api-error";
 import { handleOtlpTraces, type OtlpDependencies } from "@/lib/ingest/otlp/otlp-handler";
 import { otlpFormatOf } from "@/lib/ingest/otlp/otlp-response";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";

@@ -1,4 +1,4 @@
-import { parseJsonWithinNesting } from "../../http/json-nesting";
+import { parseJsonWithinNesting } from "../../shared/json-nesting";
 import type { AttributeValue, Attributes, OtlpEvent } from "./otlp-span";
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiKeyFrom } from "../../auth/api-keys";
-import { ApiError, unavailable } from "../../http/api-error";
+import { ApiError, unavailable } from "../../shared/api-error";
 import type { LogWriter } from "../log-writer";
 import { storedWithin } from "../stored-within";
 import { decodeJsonExport } from "./otlp-json";

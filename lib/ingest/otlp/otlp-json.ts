@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiError } from "../../http/api-error";
+import { ApiError } from "../../shared/api-error";
 import { decodeUtf8Body } from "../read-body";
 import { keyValuesToAttributes, unixNanosToMs } from "./any-value";
 import type { DecodedExport, OtlpResourceSpans, OtlpSpan, SpanRejection } from "./otlp-span";

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { ApiError, toErrorResponse } from "../../http/api-error";
+import { ApiError } from "../../shared/api-error";
+import { toErrorResponse } from "../../http/error-response";
 import { encodeProtobufResponse, encodeProtobufStatus } from "./otlp-protobuf";
 import type { SpanRejection } from "./otlp-span";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { createGunzip } from "node:zlib";
-import { ApiError } from "../../http/api-error";
+import { ApiError } from "../../shared/api-error";
 import { BodyTooLargeError, readBody } from "../read-body";
 
 /**

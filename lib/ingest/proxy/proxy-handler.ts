@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { errors as undiciErrors, request as upstreamRequest, type Dispatcher } from "undici";
 import { apiKeyFrom } from "../../auth/api-keys";
-import { ApiError, unavailable } from "../../http/api-error";
+import { ApiError, unavailable } from "../../shared/api-error";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../headers";
 import { providerErrorBody, type ProviderName } from "../provider-errors";
 import { readBody, BodyTooLargeError } from "../read-body";

@@ -1,5 +1,5 @@
 import { withSession } from "@/lib/http/route";
-import { createApiKeyForApi, listApiKeysForApi } from "@/lib/read-api/api-keys";
+import { createApiKeyForApi, listApiKeysForApi } from "@/lib/settings/api-keys";
 import { readJson } from "@/lib/http/read-json";
 
 export const runtime = "nodejs";

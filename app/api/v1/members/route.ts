@@ -1,6 +1,6 @@
 import { withSession } from "@/lib/http/route";
 import { readJson } from "@/lib/http/read-json";
-import { inviteMemberForApi, listMembersForApi } from "@/lib/read-api/members";
+import { inviteMemberForApi, listMembersForApi } from "@/lib/settings/members";
 
 export const runtime = "nodejs";
 

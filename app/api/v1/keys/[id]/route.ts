@@ -1,5 +1,5 @@
 import { withSession } from "@/lib/http/route";
-import { revokeApiKeyForApi } from "@/lib/read-api/api-keys";
+import { revokeApiKeyForApi } from "@/lib/settings/api-keys";
 
 export const runtime = "nodejs";
 

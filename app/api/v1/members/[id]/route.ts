@@ -1,5 +1,5 @@
 import { withSession } from "@/lib/http/route";
-import { removeMemberForApi } from "@/lib/read-api/members";
+import { removeMemberForApi } from "@/lib/settings/members";
 
 export const runtime = "nodejs";
 

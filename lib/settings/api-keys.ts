@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { notFound } from "../http/api-error";
+import { notFound } from "../shared/api-error";
 import { createApiKey, revokeApiKey } from "../auth/api-keys";
 import { listApiKeys, type ApiKeySummary } from "../storage/api-keys";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { generatePassword, hashPassword } from "../auth/passwords";
-import { ApiError, notFound } from "../http/api-error";
+import { ApiError, notFound } from "../shared/api-error";
 import { createMember, deleteMember, listOrganizationMembers, type UserSummary } from "../storage/users";
 
 export const inviteMemberSchema = z.object({
