@@ -1,7 +1,7 @@
 /**
  * The process `npm start` runs. Ingest traffic (`/v1/*`, `/anthropic/*`) is served right here on
  * a lean node:http path, because a Next route handler in front of every LLM call measured 3–5×
- * slower than a bare proxy (PLATFORM.md); every other request goes to Next's request handler.
+ * slower than a bare proxy (README: Performance); every other request goes to Next's request handler.
  */
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";

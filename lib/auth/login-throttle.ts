@@ -4,13 +4,17 @@
  * leaves the window, so a password cannot be guessed at the speed the server can hash. A success
  * clears the address's count. Per address, not per IP: guesses spread over many IPs still count.
  */
+import { LRUCache } from "lru-cache";
+import { processSingleton } from "../shared/process-slot";
+
 const MAX_FAILURES = 10;
 const WINDOW_MS = 15 * 60_000;
 const MAX_TRACKED = 10_000;
 
-// On globalThis: module copies in Next's bundles (route handler, server action) share one count.
-const holder = globalThis as typeof globalThis & { __tracewellLoginFailures?: Map<string, number[]> };
-const failures = (holder.__tracewellLoginFailures ??= new Map<string, number[]>());
+// One per process: module copies in Next's bundles (route handler, server action) share one count.
+// An address is forgotten once its last failure has left the window, or when it is the one idle
+// longest among MAX_TRACKED.
+const failures = () => processSingleton("login-failures", () => new LRUCache<string, number[]>({ max: MAX_TRACKED, ttl: WINDOW_MS }));
 
 /** Seconds until this address may try again, or null when it may try now. */
 export function loginBlockedFor(email: string, now = Date.now()): number | null {
@@ -20,16 +24,15 @@ export function loginBlockedFor(email: string, now = Date.now()): number | null 
 }
 
 export function recordLoginFailure(email: string, now = Date.now()): void {
-  if (failures.size >= MAX_TRACKED) failures.clear();
-  failures.set(keyOf(email), [...recentFailures(email, now), now]);
+  failures().set(keyOf(email), [...recentFailures(email, now), now]);
 }
 
 export function recordLoginSuccess(email: string): void {
-  failures.delete(keyOf(email));
+  failures().delete(keyOf(email));
 }
 
 function recentFailures(email: string, now: number): number[] {
-  return (failures.get(keyOf(email)) ?? []).filter((at) => at > now - WINDOW_MS);
+  return (failures().get(keyOf(email)) ?? []).filter((at) => at > now - WINDOW_MS);
 }
 
 function keyOf(email: string): string {

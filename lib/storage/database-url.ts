@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { config } from "../shared/config";
 
 export type DatabaseKind = "sqlite" | "postgres";
 
@@ -18,7 +19,7 @@ const createdDirectories = new Set<string>();
  * Resolves DATABASE_URL: unset → SQLite at ./data/tracing.db, `file:` → SQLite (relative paths
  * against the project root, directory created), `postgres(ql)://` → PostgreSQL, else an error.
  */
-export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabase {
+export function resolveDatabase(url = config().DATABASE_URL): ResolvedDatabase {
   const raw = url?.trim() || "file:./data/tracing.db";
   if (/^postgres(ql)?:\/\//.test(raw)) return { kind: "postgres", url: raw };
   if (!raw.startsWith("file:")) {
@@ -39,7 +40,7 @@ export function resolveDatabase(url = process.env.DATABASE_URL): ResolvedDatabas
 }
 
 /** Where the server keeps its own files (auth secret, log spool): beside the SQLite file, else ./data. */
-export function dataDirectory(url = process.env.DATABASE_URL): string {
+export function dataDirectory(url = config().DATABASE_URL): string {
   const database = resolveDatabase(url);
   return database.kind === "sqlite" ? dirname(database.filePath) : resolve(/*turbopackIgnore: true*/ projectRoot, "data");
 }

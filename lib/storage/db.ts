@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { processSlot } from "../shared/process-slot";
 import { type DatabaseKind, resolveDatabase } from "./database-url";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
@@ -28,17 +29,17 @@ export function createDb(url?: string): Db {
   return new SqliteClient({ adapter: { provider: "sqlite", adapterName: sqlite.adapterName, connect } });
 }
 
-// On globalThis, not in module scope: the custom server and Next's bundles each load this module
-// (and dev reloads it), yet the process must hold one client per database.
-const holder = globalThis as { tracewellDb?: Db };
+// The custom server and Next's bundles each load this module (and dev reloads it), yet the
+// process must hold one client per database.
+const current = processSlot<Db>("prisma-client");
 
 export function getDb(): Db {
-  return (holder.tracewellDb ??= createDb());
+  return (current.value ??= createDb());
 }
 
 export async function closeDb(): Promise<void> {
-  const db = holder.tracewellDb;
-  holder.tracewellDb = undefined;
+  const db = current.value;
+  current.value = undefined;
   await db?.$disconnect();
 }
 

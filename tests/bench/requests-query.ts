@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { percentile, round, writeResult } from "./bench-processes";
+import { reloadConfig } from "../../lib/shared/config";
 
 const { values } = parseArgs({
   options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "20" }, only: { type: "string" } },
@@ -106,6 +107,7 @@ async function benchDatabase(kind: "sqlite" | "postgres"): Promise<Record<string
   const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
   const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
   process.env.DATABASE_URL = database.url;
+  reloadConfig();
   const { ensureFirstStart } = await import("../../lib/auth/first-start");
   const { closeDb } = await import("../../lib/storage/db");
   try {

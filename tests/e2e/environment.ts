@@ -5,7 +5,7 @@ export const ARTIFACTS = `${projectRoot}tests/artifacts`;
 export const STORAGE_STATE = `${ARTIFACTS}/.auth/admin.json`;
 export const ADMIN = { email: "admin@e2e.test", password: "e2e-correct-horse-battery" };
 
-/** Debian's Chromium; Playwright never downloads a browser here (PLATFORM.md). */
+/** Debian's Chromium: Playwright never downloads a browser (the test command installs Chromium when missing). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--headless",

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type DatabaseKind, resolveDatabase } from "../../../lib/storage/database-url";
 import { closeDb, createDb, databaseKind, getDb, type Db } from "../../../lib/storage/db";
 import { migrateDatabase } from "../../../lib/storage/migrate";
+import { reloadConfig } from "../../../lib/shared/config";
 import {
   createPostgresTestDatabase,
   createSqliteTestDatabase,
@@ -330,12 +331,14 @@ describe("getDb", () => {
   afterAll(async () => {
     await closeDb();
     process.env.DATABASE_URL = previousUrl;
+    reloadConfig();
     await database?.cleanup();
   });
 
   it("serves one client per process for DATABASE_URL until closeDb", async () => {
     database = await createSqliteTestDatabase();
     process.env.DATABASE_URL = database.url;
+    reloadConfig();
     expect(databaseKind()).toBe("sqlite");
     const db = getDb();
     expect(getDb()).toBe(db);

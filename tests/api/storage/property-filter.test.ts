@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedRequest } from "../../../lib/domain/logged-request";
 import { syntheticRequest } from "../../bench/synthetic-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
+import { reloadConfig } from "../../../lib/shared/config";
 
 // Property filters are answered two ways (on PostgreSQL by walking the property index, see
 // listByPropertyIndex); whichever way, every page must be exactly the matching requests, newest
@@ -17,6 +18,7 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
   beforeAll(async () => {
     database = await create();
     process.env.DATABASE_URL = database.url;
+    reloadConfig();
     storage = await import("../../../lib/storage/requests");
     organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
     // 400 requests over 400 s, some starting at the same millisecond; step a/b/c, env x/y.
@@ -32,6 +34,7 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
   afterAll(async () => {
     await (await import("../../../lib/storage/db")).closeDb();
     delete process.env.DATABASE_URL;
+    reloadConfig();
     await database.cleanup();
   });
 

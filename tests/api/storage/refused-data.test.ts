@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { isRefusedData } from "../../../lib/storage/write-errors";
 import { syntheticRequest } from "../../bench/synthetic-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
+import { reloadConfig } from "../../../lib/shared/config";
 
 // The log writer drops a record only when the database refused its data; an outage must never
 // look like that, or logs would be thrown away while the database is merely busy.
@@ -14,12 +15,14 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
   beforeAll(async () => {
     database = await create();
     process.env.DATABASE_URL = database.url;
+    reloadConfig();
     storage = await import("../../../lib/storage/requests");
     organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
   });
   afterAll(async () => {
     await (await import("../../../lib/storage/db")).closeDb();
     delete process.env.DATABASE_URL;
+    reloadConfig();
     await database.cleanup();
   });
 

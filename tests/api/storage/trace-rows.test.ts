@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedRequest } from "../../../lib/domain/logged-request";
 import { syntheticRequest } from "../../bench/synthetic-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
+import { reloadConfig } from "../../../lib/shared/config";
 
 // The trace API reads its rows beside Prisma (lib/storage/trace-rows.ts). These are the rows
 // Prisma's findMany returns, field for field, on both databases; and never another
@@ -16,6 +17,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
   beforeAll(async () => {
     database = await create();
     process.env.DATABASE_URL = database.url;
+    reloadConfig();
     storage = await import("../../../lib/storage/requests");
     traceRows = await import("../../../lib/storage/trace-rows");
     own = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
@@ -25,6 +27,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
     await traceRows.closeTraceReaders();
     await (await import("../../../lib/storage/db")).closeDb();
     delete process.env.DATABASE_URL;
+    reloadConfig();
     await database.cleanup();
   });
 
