@@ -31,6 +31,8 @@ const firstStart = await ensureFirstStart({
 printFirstStart(firstStart);
 
 const ingest = createIngestRouter(config);
+// Assigned once Next is ready; requests before that are answered 503 by the handler below.
+// eslint-disable-next-line prefer-const -- read by the request handler before it is assigned
 let handleWithNext: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
 
 const server = createServer((req, res) => {

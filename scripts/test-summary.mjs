@@ -2,7 +2,7 @@
 // "N passed, N failed, N skipped". Exits 1 when anything failed or a report is missing.
 import { existsSync, readFileSync } from "node:fs";
 
-const [vitestReport, playwrightReport] = process.argv.slice(2);
+const [vitestReport, playwrightReport, staticReport] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -24,6 +24,16 @@ if (playwrightReport && existsSync(playwrightReport)) {
   passed += stats.expected;
   failed += stats.unexpected + stats.flaky;
   skipped += stats.skipped;
+}
+
+// Type check and lint, one test each (scripts/test.sh).
+if (staticReport && existsSync(staticReport)) {
+  const checks = JSON.parse(readFileSync(staticReport, "utf8"));
+  passed += checks.passed;
+  failed += checks.failed;
+} else {
+  console.error(`missing static check report ${staticReport}`);
+  failed++;
 }
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -14,7 +14,17 @@ fi
 
 node scripts/ensure-build.mjs || { echo "0 passed, 1 failed"; exit 1; }
 
-rm -f test-results/vitest.json test-results/playwright.json
+rm -f test-results/vitest.json test-results/playwright.json test-results/static.json
+
+# Static checks, each counted as one test: types, then React/Next conventions (the import layers
+# are a unit test: tests/unit/layers.test.ts).
+static_passed=0
+static_failed=0
+for check in "npx tsc --noEmit -p tsconfig.json" "npx eslint app components lib server.ts proxy.ts"; do
+  echo "Static check: $check"
+  if $check; then static_passed=$((static_passed + 1)); else static_failed=$((static_failed + 1)); echo "FAILED: $check"; fi
+done
+echo "{\"passed\": $static_passed, \"failed\": $static_failed}" > test-results/static.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 vitest_status=$?
 
@@ -31,6 +41,6 @@ if [ -f playwright.config.ts ]; then
   fi
 fi
 
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json test-results/static.json
 summary_status=$?
 if [ $vitest_status -ne 0 ] || [ $playwright_status -ne 0 ] || [ $summary_status -ne 0 ]; then exit 1; fi

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { TIME_RANGES, type RequestFilters, type TimeRange } from "@/lib/queries/request-filters";
 import { useModelSuggestions, usePropertyKeySuggestions, usePropertyValueSuggestions } from "@/lib/queries/suggestions";
 
@@ -105,7 +105,13 @@ function CommitInput({
   ...rest
 }: { label: string; value: string; onCommit: (value: string) => void; placeholder?: string; list?: string; className?: string }) {
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
+  // A new value from outside (the URL changed) replaces the draft, during render as React
+  // advises, not in an effect that would render twice.
+  const [shown, setShown] = useState(value);
+  if (value !== shown) {
+    setShown(value);
+    setDraft(value);
+  }
   const commit = () => {
     if (draft.trim() !== value) onCommit(draft.trim());
   };

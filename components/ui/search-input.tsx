@@ -5,7 +5,13 @@ import { useEffect, useState } from "react";
 /** A search box that reports its value once typing pauses (300 ms), not on every keystroke. */
 export function SearchInput({ value, onChange, placeholder, label }: { value: string; onChange: (value: string) => void; placeholder: string; label: string }) {
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
+  // A new value from outside (the URL changed) replaces the draft, during render as React
+  // advises, not in an effect that would render twice.
+  const [shown, setShown] = useState(value);
+  if (value !== shown) {
+    setShown(value);
+    setDraft(value);
+  }
   useEffect(() => {
     if (draft === value) return;
     const timer = setTimeout(() => onChange(draft.trim()), 300);
