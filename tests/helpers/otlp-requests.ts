@@ -1,7 +1,7 @@
 // Raw OTLP trace exports for tests and benches that need bytes the SDK would never send (bad ids,
-// malformed bodies) or many spans fast. Protobuf goes through the same generated module the
-// server decodes with; JSON follows the OTLP/JSON mapping (hex ids, decimal-string nanoseconds).
-import generated from "@opentelemetry/otlp-transformer/build/src/generated/root.js";
+// malformed bodies) or many spans fast. Protobuf goes through the same generated code the server
+// decodes with; JSON follows the OTLP/JSON mapping (hex ids, decimal-string nanoseconds).
+import { opentelemetry } from "../../lib/ingest/otlp/generated/otlp-trace.js";
 
 type Scalar = string | number | boolean;
 export type TestAttributes = Record<string, Scalar | Scalar[]>;
@@ -20,12 +20,7 @@ export interface TestSpan {
   status?: { code: number; message?: string };
 }
 
-interface Codec {
-  encode(message: object): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): { toJSON(): Record<string, any> };
-}
-const v1 = (generated as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, Codec> } } } } }).opentelemetry.proto
-  .collector.trace.v1;
+const v1 = opentelemetry.proto.collector.trace.v1;
 
 export function randomHexId(bytes: 8 | 16): string {
   let hex = "";
@@ -94,12 +89,13 @@ export function protobufExportRequest(spans: TestSpan[], resource?: TestAttribut
       parentSpanId: bytes(span.parentSpanId),
     })) as never;
   }
-  return v1.ExportTraceServiceRequest!.encode(request).finish();
+  // The writer takes decimal-string int64s as they are.
+  return v1.ExportTraceServiceRequest.encode(request as never).finish();
 }
 
 /** An ExportTraceServiceResponse body, in its proto3 JSON form. */
 export function decodeProtobufExportResponse(body: Uint8Array): { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } } {
-  return v1.ExportTraceServiceResponse!.decode(body).toJSON();
+  return v1.ExportTraceServiceResponse.decode(body).toJSON();
 }
 
 /**
@@ -108,5 +104,5 @@ export function decodeProtobufExportResponse(body: Uint8Array): { partialSuccess
  * generated decoder reads it.
  */
 export function decodeProtobufStatusMessage(body: Uint8Array): string {
-  return (v1.ExportTracePartialSuccess!.decode(body).toJSON() as { errorMessage?: string }).errorMessage ?? "";
+  return v1.ExportTracePartialSuccess.decode(body).errorMessage ?? "";
 }

@@ -83,6 +83,15 @@ describe("OTLP decoding", () => {
     expect(() => decodeProtobufExport(bytes.subarray(0, bytes.length - 7))).toThrow();
   });
 
+  it("keeps a span whose strings are not valid UTF-8, with U+FFFD in place of the bad bytes", () => {
+    // protobufjs-based OpenTelemetry JS exporters write a lone surrogate (an emoji cut in half) as
+    // ED A0 BD, which is not UTF-8: one such character must not cost the whole export.
+    const bytes = Buffer.from(protobufExportRequest([{ ...span, attributes: { "gen_ai.completion.0.content": "cut ###" } }]));
+    bytes.set([0xed, 0xa0, 0xbd], bytes.indexOf("###"));
+    const read = decodeProtobufExport(bytes).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(read.attributes["gen_ai.completion.0.content"]).toBe("cut \ufffd\ufffd\ufffd");
+  });
+
   it("span and trace ids of any bytes round-trip through protobuf and JSON as lower-case hex", () => {
     const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length }).map((b) => Buffer.from(b).toString("hex"));
     fc.assert(

@@ -10,9 +10,13 @@ import { otlpFormatOf } from "@/lib/ingest/otlp/otlp-response";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
 
 // google.rpc.Status as googleapis defines it: an independent check of the error bodies' encoding.
-const Status = protobuf
-  .parse('syntax = "proto3"; message Status { int32 code = 1; string message = 2; repeated bytes details = 3; }')
-  .root.lookupType("Status");
+const rpc = protobuf.parse(`syntax = "proto3";
+  message Status { int32 code = 1; string message = 2; repeated bytes details = 3; }
+  message Any { string type_url = 1; bytes value = 2; }
+  message ErrorInfo { string reason = 1; string domain = 2; }`).root;
+const Status = rpc.lookupType("Status");
+const Any = rpc.lookupType("Any");
+const ErrorInfo = rpc.lookupType("ErrorInfo");
 
 const KEY = "sk-test-key";
 const LIMIT = 64 * 1024;
@@ -156,6 +160,17 @@ describe("POST /v1/traces", () => {
     expect((await post(protobufExportRequest(spans(1)), { authorization: "" })).status).toBe(401);
     expect((await post(protobufExportRequest(spans(1)), { authorization: "Bearer wrong" })).status).toBe(401);
     expect((await post(protobufExportRequest(spans(1)), { authorization: "", "helicone-auth": `Bearer ${KEY}` })).status).toBe(200);
+  });
+
+  it("a protobuf error is a google.rpc.Status whose ErrorInfo names the error code every endpoint uses", async () => {
+    const response = await post(protobufExportRequest(spans(1)), { authorization: "Bearer wrong" });
+    expect(response.status).toBe(401);
+    const status = Status.toObject(Status.decode(response.body), { defaults: true }) as { code: number; message: string; details: Uint8Array[] };
+    expect(status.code).toBe(16);
+    expect(status.message).toBe("Invalid or revoked API key.");
+    const [any] = status.details.map((bytes) => Any.toObject(Any.decode(bytes)) as { typeUrl: string; value: Uint8Array });
+    expect(any!.typeUrl).toBe("type.googleapis.com/google.rpc.ErrorInfo");
+    expect(ErrorInfo.toObject(ErrorInfo.decode(any!.value))).toEqual({ reason: "invalid_api_key", domain: "tracewell" });
   });
 
   it("a JSON error is a google.rpc.Status whose ErrorInfo names the error code every endpoint uses", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import generated from "@opentelemetry/otlp-transformer/build/src/generated/root.js";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
+import { opentelemetry } from "@/lib/ingest/otlp/generated/otlp-trace.js";
 import { decodeJsonExport } from "@/lib/ingest/otlp/otlp-json";
 import { decodeProtobufExport } from "@/lib/ingest/otlp/otlp-protobuf";
 import { exportToLoggedRequests } from "@/lib/ingest/otlp/span-to-record";
@@ -87,8 +87,7 @@ const LLM_CORPUS = LLM_CALLS.map((attributes, i) => ({
 }));
 
 type Json = Record<string, unknown>;
-const v1 = (generated as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } }> } } } } })
-  .opentelemetry.proto.collector.trace.v1;
+const { ExportTraceServiceRequest } = opentelemetry.proto.collector.trace.v1;
 
 /** Wire shapes the test helpers never produce: kvlists, bytes, int64 forms, several resources and scopes, duplicate keys. */
 function rawProtobufExport(): Uint8Array {
@@ -135,7 +134,7 @@ function rawProtobufExport(): Uint8Array {
       { resource: null, scopeSpans: [{ scope: { name: "third" }, spans: [span("00f067aa0ba902b9", [])] }] },
     ],
   };
-  return v1.ExportTraceServiceRequest!.encode(v1.ExportTraceServiceRequest!.fromObject(request)).finish();
+  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish();
 }
 
 /** JSON exports with int64s as numbers, null fields and a span of the wrong shape. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { ApiError } from "../../shared/api-error";
 import { toErrorResponse } from "../../http/error-response";
-import { encodeProtobufResponse, encodeProtobufStatus } from "./otlp-protobuf";
+import { encodeProtobufResponse, encodeProtobufStatus, ERROR_INFO_TYPE_URL } from "./otlp-protobuf";
 import type { SpanRejection } from "./otlp-span";
 
 /**
@@ -42,16 +42,18 @@ export function sendExportSuccess(res: ServerResponse, format: OtlpFormat, rejec
  */
 export function sendExportFailure(res: ServerResponse, format: OtlpFormat, error: unknown): void {
   const { status, headers, body } = toErrorResponse(error);
-  const { code, message } = body.error;
-  const rpcCode = grpcCodeOf(status);
-  const errorInfo = { reason: code, domain: ERROR_DOMAIN };
+  const rpcStatus = { code: grpcCodeOf(status), message: body.error.message, reason: body.error.code, domain: ERROR_DOMAIN };
   send(
     res,
     status,
     format,
     format === "protobuf"
-      ? encodeProtobufStatus(message)
-      : JSON.stringify({ code: rpcCode, message, details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", ...errorInfo }] }),
+      ? encodeProtobufStatus(rpcStatus)
+      : JSON.stringify({
+          code: rpcStatus.code,
+          message: rpcStatus.message,
+          details: [{ "@type": ERROR_INFO_TYPE_URL, reason: rpcStatus.reason, domain: rpcStatus.domain }],
+        }),
     headers,
   );
 }
