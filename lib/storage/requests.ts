@@ -1,14 +1,15 @@
 import type { LoggedRequest } from "../domain/logged-request";
-import { insertBatch } from "./bulk-insert";
+import { insertTables } from "./bulk-insert";
 import { requestTableRows } from "./request-rows";
 import { databaseKind, getDb } from "./db";
 
 /**
  * Saves a batch in one transaction: a request, its bodies and its property rows land together or
- * not at all (see insertBatch for how, and why not createMany).
+ * not at all (see insertTables for how, and why not createMany). On SQLite it holds the calling
+ * thread for the transaction: the log writer calls it from its write thread.
  */
 export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
-  if (batch.length > 0) await insertBatch(requestTableRows(batch));
+  if (batch.length > 0) await insertTables(requestTableRows(batch));
 }
 
 export interface RequestFilter {

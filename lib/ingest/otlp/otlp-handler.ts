@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../../http/api-error";
 import { bearerToken } from "../helicone-headers";
-import type { LogWriter } from "../log-writer";
+import type { LogWriter } from "../writer/log-writer";
 import { decodeJsonExport } from "./otlp-json";
 import { decodeProtobufExport } from "./otlp-protobuf";
 import { describeRejections, otlpFormatOf, sendExportFailure, sendExportSuccess, type OtlpFormat } from "./otlp-response";
