@@ -1,16 +1,4 @@
-import type { LoggedRequest } from "../domain/logged-request";
-import { insertTables } from "./bulk-insert";
-import { requestTableRows } from "./request-rows";
 import { databaseKind, getDb } from "./db";
-
-/**
- * Saves a batch in one transaction: a request, its bodies and its property rows land together or
- * not at all (see insertTables for how, and why not createMany). On SQLite it holds the calling
- * thread for the transaction: the log writer calls it from its write thread.
- */
-export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
-  if (batch.length > 0) await insertTables(requestTableRows(batch));
-}
 
 export interface RequestFilter {
   organizationId: string;

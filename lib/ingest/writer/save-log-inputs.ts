@@ -1,4 +1,4 @@
-import { saveLoggedRequests } from "../../storage/requests";
+import { saveLoggedRequests } from "../../storage/request-rows";
 import { normalizeInputs, type LogInput, type Unprepared } from "./log-input";
 
 /**

@@ -10,6 +10,7 @@ import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres,
 function propertyFilterSuite(create: () => Promise<TestDatabase>) {
   let database: TestDatabase;
   let storage: typeof import("../../../lib/storage/requests");
+  let writes: typeof import("../../../lib/storage/request-rows");
   let organizationId: string;
   const stored: LoggedRequest[] = [];
   const base = Date.UTC(2026, 5, 1);
@@ -18,6 +19,7 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
     database = await create();
     process.env.DATABASE_URL = database.url;
     storage = await import("../../../lib/storage/requests");
+    writes = await import("../../../lib/storage/request-rows");
     organizationId = (await (await import("../../../lib/storage/first-start")).ensureFirstStart({})).organizationId;
     // 400 requests over 400 s, some starting at the same millisecond; step a/b/c, env x/y.
     for (let i = 0; i < 400; i++) {
@@ -26,8 +28,8 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
     }
     // Another organization holds the same properties: never returned.
     const other = await (await import("../../../lib/storage/organizations")).findOrCreateOrganization("Other");
-    await storage.saveLoggedRequests(stored.slice(0, 50).map((r) => syntheticRequest(other, { startTime: r.startTime, properties: r.properties })));
-    await storage.saveLoggedRequests(stored);
+    await writes.saveLoggedRequests(stored.slice(0, 50).map((r) => syntheticRequest(other, { startTime: r.startTime, properties: r.properties })));
+    await writes.saveLoggedRequests(stored);
   });
   afterAll(async () => {
     await (await import("../../../lib/storage/db")).closeDb();
