@@ -10,7 +10,7 @@
  * a preload that starts node:inspector's Profiler in each thread it loads in (main and workers) and
  * writes .cpuprofile files: Node 20 refuses --cpu-prof in NODE_OPTIONS.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +18,7 @@ import Database from "better-sqlite3";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
 import { protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
+import { appCpuSeconds, cpuUsed } from "./app-cpu";
 import { BENCH_APP_ENV, percentile, round, writeResult } from "./bench-processes";
 
 const { values } = parseArgs({
@@ -116,39 +117,6 @@ const storedRows = () => {
   }
 };
 
-/**
- * CPU seconds the app (this process's child) has used, in all its threads, in its main thread alone
- * and in each other thread, from /proc; null without /proc. On a shared machine spans/s depends on
- * what else runs; CPU per span does not. The main thread's is the serial part; the busiest other
- * thread during a phase is the SQLite insert worker.
- */
-function appCpuSeconds(): { all: number; main: number; threads: Map<string, number> } | null {
-  const ticks = (statFile: string) => {
-    const fields = readFileSync(statFile, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 a second on Linux)
-  };
-  try {
-    const [pid] = readdirSync("/proc/self/task").flatMap((task) => readFileSync(`/proc/self/task/${task}/children`, "utf8").split(" ").filter(Boolean));
-    const threads = new Map<string, number>();
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        if (tid !== pid) threads.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`));
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
-    return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`), threads };
-  } catch {
-    return null;
-  }
-}
-
-function cpuUsed(before: ReturnType<typeof appCpuSeconds>, after: ReturnType<typeof appCpuSeconds>) {
-  if (!before || !after) return null;
-  const busiestOther = Math.max(0, ...[...after.threads].map(([tid, seconds]) => seconds - (before.threads.get(tid) ?? 0)));
-  return { all: after.all - before.all, main: after.main - before.main, busiestOther };
-}
-
 async function post(body: Uint8Array): Promise<number> {
   const response = await pool.request({
     path: "/v1/traces",
@@ -200,7 +168,7 @@ async function runPhase(batchSize: number) {
     "batch p99 ms": round(percentile(latencies, 99)),
     "app CPU µs/span": cpu && round((cpu.all * 1e6) / accepted, 1),
     "main thread µs/span": cpu && round((cpu.main * 1e6) / accepted, 1),
-    "insert thread µs/span": cpu && round((cpu.busiestOther * 1e6) / accepted, 1),
+    "write thread µs/span": cpu && round((cpu.busiestOther * 1e6) / accepted, 1),
   };
 }
 
@@ -213,7 +181,7 @@ try {
   for (const r of results) {
     console.log(
       `OTLP batches of ${r.batchSize}: ${r.spansPerSecond} spans/s into SQLite, ${r.lost} lost, ${r.refused} refused (target ≥ 20,000/s, 0 lost); ` +
-        `app CPU ${r["app CPU µs/span"]} µs a span, ${r["main thread µs/span"]} µs of it on the main thread, ${r["insert thread µs/span"]} µs on the insert thread`,
+        `app CPU ${r["app CPU µs/span"]} µs a span, ${r["main thread µs/span"]} µs of it on the main thread, ${r["write thread µs/span"]} µs on the write thread`,
     );
   }
   console.log(`wrote ${writeResult("otlp-ingest", { spansPerPhase: SPANS_PER_PHASE, results })}`);
