@@ -1,10 +1,11 @@
 /**
  * OTLP ingest: agent traces posted to POST /v1/traces as protobuf, in batches of 100 and of 1,000
- * spans, over a few keep-alive connections, into SQLite. A 200 means stored, so after each phase
+ * spans, over a few keep-alive connections, into SQLite (or PostgreSQL with --database postgres: a
+ * throwaway database on the local server). A 200 means stored, so after each phase
  * the new row count must equal the spans accepted. Payloads are encoded before the clock starts.
  * Target ≥ 20,000 spans/s, nothing lost. Loopback only; bounded by --seconds per phase.
  *
- *   tsx tests/bench/otlp-ingest.ts [--spans 60000] [--connections 4] [--seconds 20] [--app-node-options OPTS]
+ *   tsx tests/bench/otlp-ingest.ts [--spans 60000] [--connections 4] [--seconds 20] [--database sqlite|postgres] [--app-node-options OPTS]
  *
  * --app-node-options sets NODE_OPTIONS for the app, e.g. `--app-node-options="--require <file>"` with
  * a preload that starts node:inspector's Profiler in each thread it loads in (main and workers) and
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
 import { protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     spans: { type: "string", default: "60000" },
     connections: { type: "string", default: "4" },
     seconds: { type: "string", default: "20" },
+    database: { type: "string", default: "sqlite" },
     "app-node-options": { type: "string" },
   },
 });
@@ -100,22 +103,41 @@ function encodeBatches(batchSize: number, spanCount: number): Uint8Array[] {
   return batches;
 }
 
+if (values.database !== "sqlite" && values.database !== "postgres") throw new Error(`--database must be sqlite or postgres, not ${values.database}`);
+const onPostgres = values.database === "postgres";
 const dataDir = mkdtempSync(join(tmpdir(), "bench-otlp-"));
 const databaseFile = join(dataDir, "bench.db");
+const postgres = onPostgres ? await (await import("../helpers/test-databases")).createPostgresTestDatabase() : null;
+const databaseName = onPostgres ? "PostgreSQL" : "SQLite";
 const appNodeOptions = values["app-node-options"];
-const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) } }).catch((error: unknown) => {
-  rmSync(dataDir, { recursive: true, force: true }); // the finally below is not reached yet
+const app = await startApp({
+  databaseUrl: postgres?.url ?? `file:${databaseFile}`,
+  env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) },
+}).catch(async (error: unknown) => {
+  // the finally below is not reached yet
+  rmSync(dataDir, { recursive: true, force: true });
+  await postgres?.cleanup();
   throw error;
 });
 const pool = new Pool(app.url, { connections: CONNECTIONS });
-const storedRows = () => {
+const COUNT_ROWS = 'SELECT COUNT(*) AS n FROM "Request"';
+async function storedRows(): Promise<number> {
+  if (postgres) {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    try {
+      return Number((await client.query<{ n: string }>(COUNT_ROWS)).rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  }
   const db = new Database(databaseFile, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM "Request"').get() as { n: number }).n;
+    return (db.prepare(COUNT_ROWS).get() as { n: number }).n;
   } finally {
     db.close();
   }
-};
+}
 
 async function post(body: Uint8Array): Promise<number> {
   const response = await pool.request({
@@ -130,7 +152,7 @@ async function post(body: Uint8Array): Promise<number> {
 
 async function runPhase(batchSize: number) {
   const batches = encodeBatches(batchSize, SPANS_PER_PHASE);
-  const before = storedRows();
+  const before = await storedRows();
   const cpuBefore = appCpuSeconds();
   const latencies: number[] = [];
   let next = 0;
@@ -152,7 +174,7 @@ async function runPhase(batchSize: number) {
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = appCpuSeconds();
   const cpu = cpuUsed(cpuBefore, cpuAfter);
-  const stored = storedRows() - before;
+  const stored = (await storedRows()) - before;
   latencies.sort((a, b) => a - b);
   return {
     batchSize,
@@ -180,7 +202,7 @@ try {
   console.table(results);
   for (const r of results) {
     console.log(
-      `OTLP batches of ${r.batchSize}: ${r.spansPerSecond} spans/s into SQLite, ${r.lost} lost, ${r.refused} refused (target ≥ 20,000/s, 0 lost); ` +
+      `OTLP batches of ${r.batchSize}: ${r.spansPerSecond} spans/s into ${databaseName}, ${r.lost} lost, ${r.refused} refused (target ≥ 20,000/s, 0 lost); ` +
         `app CPU ${r["app CPU µs/span"]} µs a span, ${r["main thread µs/span"]} µs of it on the main thread, ${r["write thread µs/span"]} µs on the write thread`,
     );
   }
@@ -190,4 +212,5 @@ try {
   await pool.close();
   await app.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  await postgres?.cleanup();
 }
