@@ -4,7 +4,7 @@ import { ApiError } from "../shared/api-error";
 import { toErrorResponse } from "../http/error-response";
 import { customLogToLogInput } from "./custom-log";
 import { rawHeaderPairs } from "./helicone-headers";
-import type { LogWriter } from "./log-writer";
+import type { LogWriter } from "./writer/log-writer";
 import { BodyTooLargeError, decodeUtf8Body, readBody } from "./read-body";
 import { storedWithin } from "./stored-within";
 

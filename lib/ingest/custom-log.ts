@@ -9,7 +9,7 @@ import { redactHeaders } from "./headers";
 import { readProviderExchange } from "./providers";
 import { heliconeFields, usageFields } from "./record-fields";
 import { errorReasonFromBody } from "./error-reason";
-import { toLoggedRequest, type UnpricedInput } from "./log-input";
+import { toLoggedRequest, type UnpricedInput } from "./writer/log-input";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;

@@ -103,10 +103,3 @@ function headerText(latin1: string): string {
   const bytes = Buffer.from(latin1, "latin1");
   return isUtf8(bytes) ? bytes.toString("utf8") : latin1;
 }
-
-/** `Bearer <key>` → key; anything else → null. */
-export function bearerToken(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(value);
-  return match ? match[1]! : null;
-}

@@ -1,15 +1,4 @@
-import type { LoggedRequest } from "../domain/logged-request";
-import { insertBatch } from "./bulk-insert";
-import { requestTableRows } from "./request-rows";
 import { databaseKind, getDb } from "./db";
-
-/**
- * Saves a batch in one transaction: a request, its bodies and its property rows land together or
- * not at all (see insertBatch for how, and why not createMany).
- */
-export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
-  if (batch.length > 0) await insertBatch(requestTableRows(batch));
-}
 
 export interface RequestFilter {
   organizationId: string;

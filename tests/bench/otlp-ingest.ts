@@ -1,23 +1,26 @@
 /**
  * OTLP ingest: agent traces posted to POST /v1/traces as protobuf, in batches of 100 and of 1,000
- * spans, over a few keep-alive connections, into SQLite. A 200 means stored, so after each phase
+ * spans, over a few keep-alive connections, into SQLite (or PostgreSQL with --database postgres: a
+ * throwaway database on the local server). A 200 means stored, so after each phase
  * the new row count must equal the spans accepted. Payloads are encoded before the clock starts.
  * Target ≥ 20,000 spans/s, nothing lost. Loopback only; bounded by --seconds per phase.
  *
- *   tsx tests/bench/otlp-ingest.ts [--spans 60000] [--connections 4] [--seconds 20] [--app-node-options OPTS]
+ *   tsx tests/bench/otlp-ingest.ts [--spans 60000] [--connections 4] [--seconds 20] [--database sqlite|postgres] [--app-node-options OPTS]
  *
  * --app-node-options sets NODE_OPTIONS for the app, e.g. `--app-node-options="--require <file>"` with
  * a preload that starts node:inspector's Profiler in each thread it loads in (main and workers) and
  * writes .cpuprofile files: Node 20 refuses --cpu-prof in NODE_OPTIONS.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { Pool } from "undici";
 import { startApp } from "../helpers/app-server";
 import { protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
+import { appCpuSeconds, cpuUsed } from "./app-cpu";
 import { BENCH_APP_ENV, percentile, round, writeResult } from "./bench-processes";
 
 const { values } = parseArgs({
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     spans: { type: "string", default: "60000" },
     connections: { type: "string", default: "4" },
     seconds: { type: "string", default: "20" },
+    database: { type: "string", default: "sqlite" },
     "app-node-options": { type: "string" },
   },
 });
@@ -99,54 +103,40 @@ function encodeBatches(batchSize: number, spanCount: number): Uint8Array[] {
   return batches;
 }
 
+if (values.database !== "sqlite" && values.database !== "postgres") throw new Error(`--database must be sqlite or postgres, not ${values.database}`);
+const onPostgres = values.database === "postgres";
 const dataDir = mkdtempSync(join(tmpdir(), "bench-otlp-"));
 const databaseFile = join(dataDir, "bench.db");
+const postgres = onPostgres ? await (await import("../helpers/test-databases")).createPostgresTestDatabase() : null;
+const databaseName = onPostgres ? "PostgreSQL" : "SQLite";
 const appNodeOptions = values["app-node-options"];
-const app = await startApp({ databaseUrl: `file:${databaseFile}`, env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) } }).catch((error: unknown) => {
-  rmSync(dataDir, { recursive: true, force: true }); // the finally below is not reached yet
+const app = await startApp({
+  databaseUrl: postgres?.url ?? `file:${databaseFile}`,
+  env: { ...BENCH_APP_ENV, ...(appNodeOptions && { NODE_OPTIONS: appNodeOptions }) },
+}).catch(async (error: unknown) => {
+  // the finally below is not reached yet
+  rmSync(dataDir, { recursive: true, force: true });
+  await postgres?.cleanup();
   throw error;
 });
 const pool = new Pool(app.url, { connections: CONNECTIONS });
-const storedRows = () => {
+const COUNT_ROWS = 'SELECT COUNT(*) AS n FROM "Request"';
+async function storedRows(): Promise<number> {
+  if (postgres) {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    try {
+      return Number((await client.query<{ n: string }>(COUNT_ROWS)).rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  }
   const db = new Database(databaseFile, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM "Request"').get() as { n: number }).n;
+    return (db.prepare(COUNT_ROWS).get() as { n: number }).n;
   } finally {
     db.close();
   }
-};
-
-/**
- * CPU seconds the app (this process's child) has used, in all its threads, in its main thread alone
- * and in each other thread, from /proc; null without /proc. On a shared machine spans/s depends on
- * what else runs; CPU per span does not. The main thread's is the serial part; the busiest other
- * thread during a phase is the SQLite insert worker.
- */
-function appCpuSeconds(): { all: number; main: number; threads: Map<string, number> } | null {
-  const ticks = (statFile: string) => {
-    const fields = readFileSync(statFile, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 a second on Linux)
-  };
-  try {
-    const [pid] = readdirSync("/proc/self/task").flatMap((task) => readFileSync(`/proc/self/task/${task}/children`, "utf8").split(" ").filter(Boolean));
-    const threads = new Map<string, number>();
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        if (tid !== pid) threads.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`));
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
-    return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`), threads };
-  } catch {
-    return null;
-  }
-}
-
-function cpuUsed(before: ReturnType<typeof appCpuSeconds>, after: ReturnType<typeof appCpuSeconds>) {
-  if (!before || !after) return null;
-  const busiestOther = Math.max(0, ...[...after.threads].map(([tid, seconds]) => seconds - (before.threads.get(tid) ?? 0)));
-  return { all: after.all - before.all, main: after.main - before.main, busiestOther };
 }
 
 async function post(body: Uint8Array): Promise<number> {
@@ -162,7 +152,7 @@ async function post(body: Uint8Array): Promise<number> {
 
 async function runPhase(batchSize: number) {
   const batches = encodeBatches(batchSize, SPANS_PER_PHASE);
-  const before = storedRows();
+  const before = await storedRows();
   const cpuBefore = appCpuSeconds();
   const latencies: number[] = [];
   let next = 0;
@@ -184,7 +174,7 @@ async function runPhase(batchSize: number) {
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = appCpuSeconds();
   const cpu = cpuUsed(cpuBefore, cpuAfter);
-  const stored = storedRows() - before;
+  const stored = (await storedRows()) - before;
   latencies.sort((a, b) => a - b);
   return {
     batchSize,
@@ -200,7 +190,7 @@ async function runPhase(batchSize: number) {
     "batch p99 ms": round(percentile(latencies, 99)),
     "app CPU µs/span": cpu && round((cpu.all * 1e6) / accepted, 1),
     "main thread µs/span": cpu && round((cpu.main * 1e6) / accepted, 1),
-    "insert thread µs/span": cpu && round((cpu.busiestOther * 1e6) / accepted, 1),
+    "write thread µs/span": cpu && round((cpu.busiestOther * 1e6) / accepted, 1),
   };
 }
 
@@ -212,8 +202,8 @@ try {
   console.table(results);
   for (const r of results) {
     console.log(
-      `OTLP batches of ${r.batchSize}: ${r.spansPerSecond} spans/s into SQLite, ${r.lost} lost, ${r.refused} refused (target ≥ 20,000/s, 0 lost); ` +
-        `app CPU ${r["app CPU µs/span"]} µs a span, ${r["main thread µs/span"]} µs of it on the main thread, ${r["insert thread µs/span"]} µs on the insert thread`,
+      `OTLP batches of ${r.batchSize}: ${r.spansPerSecond} spans/s into ${databaseName}, ${r.lost} lost, ${r.refused} refused (target ≥ 20,000/s, 0 lost); ` +
+        `app CPU ${r["app CPU µs/span"]} µs a span, ${r["main thread µs/span"]} µs of it on the main thread, ${r["write thread µs/span"]} µs on the write thread`,
     );
   }
   console.log(`wrote ${writeResult("otlp-ingest", { spansPerPhase: SPANS_PER_PHASE, results })}`);
@@ -222,4 +212,5 @@ try {
   await pool.close();
   await app.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  await postgres?.cleanup();
 }

@@ -37,7 +37,7 @@ export async function startTraceViewBench(tempPrefix: string, cases: readonly Tr
     process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
     const { migrateDatabase } = await import("../../lib/storage/migrate");
     const { ensureFirstStart } = await import("../../lib/auth/first-start");
-    const { saveLoggedRequests } = await import("../../lib/storage/requests");
+    const { saveLoggedRequests } = await import("../../lib/storage/request-rows");
     const { closeDb } = await import("../../lib/storage/db");
     const { startApp } = await import("../helpers/app-server");
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiKeyFrom } from "../../auth/api-keys";
 import { ApiError, unavailable } from "../../shared/api-error";
-import type { LogWriter } from "../log-writer";
+import type { LogWriter } from "../writer/log-writer";
 import { storedWithin } from "../stored-within";
 import { decodeJsonExport } from "./otlp-json";
 import { decodeProtobufExport } from "./otlp-protobuf";

@@ -1,5 +1,5 @@
 import type { LoggedRequest } from "../../domain/logged-request";
-import { toLoggedRequest, type UnpricedInput } from "../log-input";
+import { toLoggedRequest, type UnpricedInput } from "../writer/log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
 import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";

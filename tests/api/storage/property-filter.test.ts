@@ -11,6 +11,7 @@ import { reloadConfig } from "../../../lib/shared/config";
 function propertyFilterSuite(create: () => Promise<TestDatabase>) {
   let database: TestDatabase;
   let storage: typeof import("../../../lib/storage/requests");
+  let writes: typeof import("../../../lib/storage/request-rows");
   let organizationId: string;
   const stored: LoggedRequest[] = [];
   const base = Date.UTC(2026, 5, 1);
@@ -20,6 +21,7 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
     process.env.DATABASE_URL = database.url;
     reloadConfig();
     storage = await import("../../../lib/storage/requests");
+    writes = await import("../../../lib/storage/request-rows");
     organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
     // 400 requests over 400 s, some starting at the same millisecond; step a/b/c, env x/y.
     for (let i = 0; i < 400; i++) {
@@ -28,8 +30,8 @@ function propertyFilterSuite(create: () => Promise<TestDatabase>) {
     }
     // Another organization holds the same properties: never returned.
     const other = await (await import("../../../lib/storage/organizations")).findOrCreateOrganization("Other");
-    await storage.saveLoggedRequests(stored.slice(0, 50).map((r) => syntheticRequest(other, { startTime: r.startTime, properties: r.properties })));
-    await storage.saveLoggedRequests(stored);
+    await writes.saveLoggedRequests(stored.slice(0, 50).map((r) => syntheticRequest(other, { startTime: r.startTime, properties: r.properties })));
+    await writes.saveLoggedRequests(stored);
   });
   afterAll(async () => {
     await (await import("../../../lib/storage/db")).closeDb();

@@ -10,6 +10,7 @@ import { reloadConfig } from "../../../lib/shared/config";
 function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | "postgres") {
   let database: TestDatabase;
   let storage: typeof import("../../../lib/storage/requests");
+  let writes: typeof import("../../../lib/storage/request-rows");
   let organizationId: string;
 
   beforeAll(async () => {
@@ -17,6 +18,7 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
     process.env.DATABASE_URL = database.url;
     reloadConfig();
     storage = await import("../../../lib/storage/requests");
+    writes = await import("../../../lib/storage/request-rows");
     organizationId = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
   });
   afterAll(async () => {
@@ -27,15 +29,15 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
   });
 
   it("a record of an organization that does not exist is refused data, not an outage", async () => {
-    const error = await storage.saveLoggedRequests([syntheticRequest("no-such-organization")]).then(() => null, (e: unknown) => e);
+    const error = await writes.saveLoggedRequests([syntheticRequest("no-such-organization")]).then(() => null, (e: unknown) => e);
     expect(error).not.toBeNull();
     expect(isRefusedData(error)).toBe(true);
   });
 
   it("saving a record whose id is already stored changes nothing: a replayed spool batch is harmless", async () => {
     const record = syntheticRequest(organizationId);
-    await storage.saveLoggedRequests([record]);
-    await storage.saveLoggedRequests([{ ...record, model: "replayed-model" }]);
+    await writes.saveLoggedRequests([record]);
+    await writes.saveLoggedRequests([{ ...record, model: "replayed-model" }]);
     const stored = await storage.listRequests({ organizationId, traceId: record.traceId ?? undefined, limit: 10 });
     expect(stored.filter((row) => row.id === record.id).map((row) => row.model)).toEqual([record.model]);
   });
@@ -45,7 +47,7 @@ function refusedDataSuite(create: () => Promise<TestDatabase>, kind: "sqlite" | 
       const locker = new Database(database.url.slice("file:".length));
       locker.exec("BEGIN EXCLUSIVE");
       try {
-        const error = await storage.saveLoggedRequests([syntheticRequest(organizationId)]).then(() => null, (e: unknown) => e);
+        const error = await writes.saveLoggedRequests([syntheticRequest(organizationId)]).then(() => null, (e: unknown) => e);
         expect(error).not.toBeNull();
         expect(isRefusedData(error)).toBe(false);
       } finally {

@@ -10,6 +10,7 @@ import { reloadConfig } from "../../../lib/shared/config";
 function traceRowsSuite(create: () => Promise<TestDatabase>) {
   let database: TestDatabase;
   let storage: typeof import("../../../lib/storage/requests");
+  let writes: typeof import("../../../lib/storage/request-rows");
   let traceRows: typeof import("../../../lib/storage/trace-rows");
   let own: string;
   let other: string;
@@ -19,6 +20,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
     process.env.DATABASE_URL = database.url;
     reloadConfig();
     storage = await import("../../../lib/storage/requests");
+    writes = await import("../../../lib/storage/request-rows");
     traceRows = await import("../../../lib/storage/trace-rows");
     own = (await (await import("../../../lib/auth/first-start")).ensureFirstStart({})).organizationId;
     other = await (await import("../../../lib/storage/organizations")).findOrCreateOrganization("Other organization");
@@ -68,7 +70,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
 
   it("returns the rows Prisma returns, field for field (times as epoch ms)", async () => {
     const requests = traceRequests(own, "same-rows");
-    await storage.saveLoggedRequests(requests);
+    await writes.saveLoggedRequests(requests);
     const raw = await traceRows.findTraceRows(own, "same-rows");
     const viaPrisma = (await storage.findTraceRequests(own, "same-rows")).map(traceRows.traceRowFromRequest);
     expect(raw).toHaveLength(requests.length);
@@ -82,7 +84,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
   it("never returns another organization's rows, even under the same trace id", async () => {
     const mine = traceRequests(own, "shared-trace-id");
     const theirs = traceRequests(other, "shared-trace-id");
-    await storage.saveLoggedRequests([...mine, ...theirs]);
+    await writes.saveLoggedRequests([...mine, ...theirs]);
     const ownRows = await traceRows.findTraceRows(own, "shared-trace-id");
     const otherRows = await traceRows.findTraceRows(other, "shared-trace-id");
     expect(ownRows.map((row) => row.id).sort()).toEqual(mine.map((r) => r.id).sort());
@@ -91,15 +93,15 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
   });
 
   it("takes ids as parameters, never as SQL", async () => {
-    await storage.saveLoggedRequests(traceRequests(own, "plain-trace"));
+    await writes.saveLoggedRequests(traceRequests(own, "plain-trace"));
     expect(await traceRows.findTraceRows(own, "x' OR '1'='1")).toEqual([]);
     expect(await traceRows.findTraceRows(`${own}' OR '1'='1`, "plain-trace")).toEqual([]);
   });
 
   it("sees rows written after its connection opened", async () => {
-    await storage.saveLoggedRequests(traceRequests(own, "growing"));
+    await writes.saveLoggedRequests(traceRequests(own, "growing"));
     expect(await traceRows.findTraceRows(own, "growing")).toHaveLength(4);
-    await storage.saveLoggedRequests([syntheticRequest(own, { traceId: "growing", nodeId: "growing:late", parentNodeId: "growing" })]);
+    await writes.saveLoggedRequests([syntheticRequest(own, { traceId: "growing", nodeId: "growing:late", parentNodeId: "growing" })]);
     expect(await traceRows.findTraceRows(own, "growing")).toHaveLength(5);
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LogWriter } from "@/lib/ingest/log-writer";
+import { LogWriter } from "@/lib/ingest/writer/log-writer";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
 import type { CapturedExchange } from "@/lib/ingest/proxy/captured-exchange";
 

@@ -1,7 +1,7 @@
-import type { LoggedRequest } from "../domain/logged-request";
-import { priceUsage, type PriceUsageInput } from "../domain/cost";
-import type { CapturedExchange } from "./proxy/captured-exchange";
-import { exchangeToLoggedRequest } from "./proxy/exchange-to-record";
+import type { LoggedRequest } from "../../domain/logged-request";
+import { priceUsage, type PriceUsageInput } from "../../domain/cost";
+import type { CapturedExchange } from "../proxy/captured-exchange";
+import { exchangeToLoggedRequest } from "../proxy/exchange-to-record";
 
 /**
  * What the log writer is handed: a record already normalized; a record still to be priced (custom

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
-import { LogWriter } from "@/lib/ingest/log-writer";
+import { LogWriter } from "@/lib/ingest/writer/log-writer";
 
 // writeMany is what lets an OTLP export answer 200 only once its spans are stored.
 const records = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}` }) as LoggedRequest);

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LogSpool } from "@/lib/ingest/log-spool";
-import { LogWriter } from "@/lib/ingest/log-writer";
+import { LogSpool } from "@/lib/ingest/writer/log-spool";
+import { LogWriter } from "@/lib/ingest/writer/log-writer";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
 
 const directories: string[] = [];

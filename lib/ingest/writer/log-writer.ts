@@ -1,4 +1,4 @@
-import type { LoggedRequest } from "../domain/logged-request";
+import type { LoggedRequest } from "../../domain/logged-request";
 import type { LogSpool } from "./log-spool";
 import { toLoggedRequest, type LogInput, type Unprepared } from "./log-input";
 

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { LoggedRequest } from "../domain/logged-request";
+import type { LoggedRequest } from "../../domain/logged-request";
 
 /** A file of spooled records, oldest first; `remove` once its records are stored. */
 export interface SpooledBatch {

@@ -1,0 +1,48 @@
+import type { Config } from "../../shared/config";
+import { dataDirectory, resolveDatabase } from "../../storage/database-url";
+import { isRefusedData } from "../../storage/write-errors";
+import { publishLogWriterStats } from "../ingest-status";
+import { LogSpool, spoolDirectoryFor } from "./log-spool";
+import { LogWriter } from "./log-writer";
+import { saveOnWriteThread, startWriteThread } from "./write-thread";
+
+// Proxied calls' logs wait this long for company: at 200 calls/s, one hand-off to the write
+// thread (a thread wake-up) per five calls instead of per call. Nobody waits on them; an awaited
+// write (custom log, OTLP) goes at once, and shutting down flushes them.
+const PROXY_LOG_GATHER_MS = 25;
+
+/**
+ * The process's log writer: batches go to the write thread, which normalizes, prices and stores
+ * them (whichever the database); during an outage they wait in the spool. Its counters are
+ * published for GET /api/health.
+ */
+export function createLogWriter(config: Config): LogWriter {
+  const writer = new LogWriter({
+    save: saveOnWriteThread,
+    gatherMs: PROXY_LOG_GATHER_MS,
+    spool: openSpool(config),
+    isRefusedData,
+    onError: throttledErrorLog(),
+  });
+  publishLogWriterStats(() => writer.stats());
+  startWriteThread();
+  return writer;
+}
+
+/** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */
+function openSpool(config: Config): LogSpool | undefined {
+  if (config.LOG_SPOOL_MAX_BYTES === 0) return undefined;
+  const directory = config.LOG_SPOOL_DIR ?? spoolDirectoryFor(dataDirectory(), resolveDatabase().url);
+  return new LogSpool(directory, config.LOG_SPOOL_MAX_BYTES);
+}
+
+/** Storage errors while the database is down repeat on every retry: say so once per 10 s. */
+function throttledErrorLog(): (error: unknown) => void {
+  let lastAt = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastAt < 10_000) return;
+    lastAt = now;
+    console.error("[log-writer] could not store logs, will retry:", error instanceof Error ? error.message : error);
+  };
+}

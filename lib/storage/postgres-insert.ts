@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { processSlot } from "../shared/process-slot";
+import { wellFormed, type TableRows } from "./table-rows";
+
+// A lock held elsewhere (a migration, a long transaction) fails the batch after a few seconds
+// rather than holding it indefinitely: the log writer then spools it and retries.
+const LOCK_TIMEOUT_MS = 3_000;
+const STATEMENT_TIMEOUT_MS = 15_000;
+// A server that stops answering (a network black hole rather than a refusal) fails a connect in
+// seconds instead of never, as Prisma's connections do (db.ts), so the log writer spools.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+// One per thread (a worker thread has its own globalThis): the log writer's write thread holds one.
+const pool = processSlot<{ url: string; pool: pg.Pool }>("storage.postgres-insert-pool");
+
+/**
+ * Inserts several tables' rows in one transaction: one statement per table, with all its rows in a
+ * single JSON parameter that json_populate_recordset unpacks, casting each value to its column.
+ * A row whose key is already stored is skipped, so replaying a batch is harmless.
+ */
+export async function insertOnPostgres(url: string, tables: readonly TableRows[]): Promise<void> {
+  const client = await insertPool(url).connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT_MS}ms'`);
+    try {
+      for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    }
+  } finally {
+    // A connection that could not even roll back is dropped rather than reused.
+    client.release(broken);
+  }
+}
+
+function insertPool(url: string): pg.Pool {
+  if (pool.value?.url === url) return pool.value.pool;
+  void pool.value?.pool.end();
+  // Batches are written one at a time; a second connection serves the warm-up or a test's writes
+  // beside it. Idle connections do not hold the process open.
+  const created = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, allowExitOnIdle: true });
+  created.on("error", () => {}); // an idle connection the server dropped: the next batch reconnects
+  pool.value = { url, pool: created };
+  return created;
+}
+
+const statements = new Map<string, { name: string; text: string }>();
+
+function insertStatement({ table, columns }: TableRows): { name: string; text: string } {
+  const key = `${table}(${columns.join(",")})`;
+  let statement = statements.get(key);
+  if (!statement) {
+    const columnList = columns.map((name) => `"${name}"`).join(", ");
+    const text = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM json_populate_recordset(NULL::"${table}", $1::json) ON CONFLICT DO NOTHING`;
+    // Named, so parsed once per connection rather than once per batch; named by its text, so every
+    // copy of this module in the process gives one statement the same name.
+    statement = { name: `tracewell-insert-${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text };
+    statements.set(key, statement);
+  }
+  return statement;
+}
+
+/** The rows as one JSON array of objects keyed by column: what json_populate_recordset unpacks. */
+function rowsAsJson({ columns, rows }: TableRows): string {
+  const objects = rows.map((row) => {
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) object[columns[i]!] = row[i];
+    return object;
+  });
+  return JSON.stringify(objects, (_, value: unknown) => (typeof value === "string" ? wellFormed(value) : value));
+}
