@@ -1,4 +1,4 @@
-import type { Edge, Node } from "@xyflow/react";
+import { Position, type Edge, type Node, type NodeHandle } from "@xyflow/react";
 import { hierarchy, tree } from "d3-hierarchy";
 import { visibleNodes } from "./trace-collapse";
 import type { TraceModel, TraceViewNode } from "./trace-model";
@@ -9,6 +9,8 @@ import type { TraceModel, TraceViewNode } from "./trace-model";
  */
 export const NODE_WIDTH = 224;
 export const NODE_HEIGHT = 78;
+/** The card's two handles (TraceNodeCard): squares of this side centred on its top and bottom edges. */
+export const HANDLE_SIZE = 4;
 /** Space between neighbouring cards of one row, between rows, and around the tree. */
 const NODE_GAP_X = 20;
 const NODE_GAP_Y = 44;
@@ -29,6 +31,19 @@ export interface LayoutInput {
 }
 
 export type Positions = Record<string, { x: number; y: number }>;
+
+/**
+ * A card's size and handles, told to React Flow up front rather than measured in the DOM. A node
+ * whose handles are unknown is rendered even when out of view (onlyRenderVisibleElements renders
+ * every unmeasured node, to measure it): the first view of a folded 2,000-node trace drew and
+ * measured all 150 laid-out cards, then removed the ~130 out of view. Known handles also let the
+ * edges be drawn in the same frame as the cards.
+ */
+const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
+const CARD_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Top, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+  { type: "source", position: Position.Bottom, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: NODE_HEIGHT - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+];
 
 /**
  * Top-left corner of each card: d3-hierarchy's tidy tree (Reingold–Tilford as improved by Buchheim
@@ -94,6 +109,8 @@ export function buildFlowElements(
       draggable: false,
       connectable: false,
       data: { node, hiddenCount: folded ? node.descendantCount : 0, collapsed: folded },
+      measured: CARD_SIZE,
+      handles: CARD_HANDLES,
       ariaLabel: `${node.label}, ${node.status === "virtual" ? "virtual node" : node.status === "error" ? "failed" : "ok"}`,
     });
     if (node.parentId !== null && positions[node.parentId]) {

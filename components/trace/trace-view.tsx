@@ -87,6 +87,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
     [model],
   );
   const select = useCallback((id: string | null) => setSelectedId(id), []);
+  const unselect = useCallback(() => setSelectedId(null), []);
   const toggleCollapse = useCallback(
     (id: string) =>
       setCollapsed((current) => {
@@ -250,7 +251,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
                 initialFocusId={initialSelected}
                 rootId={rootId}
                 onSelect={select}
-                onBackgroundClick={() => setSelectedId(null)}
+                onBackgroundClick={unselect}
               />
             ) : (
               <TraceTimeline
