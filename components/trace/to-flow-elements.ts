@@ -33,14 +33,15 @@ export interface LayoutInput {
 export type Positions = Record<string, { x: number; y: number }>;
 
 /**
- * A card's size and handles, told to React Flow up front rather than measured in the DOM. A node
- * whose handles are unknown is rendered even when out of view (onlyRenderVisibleElements renders
- * every unmeasured node, to measure it): the first view of a folded 2,000-node trace drew and
- * measured all 150 laid-out cards, then removed the ~130 out of view. Known handles also let the
- * edges be drawn in the same frame as the cards.
+ * A card's size and handles, told to React Flow with each node. React Flow renders every node
+ * whose handles it does not know yet, in view or not, to measure it (onlyRenderVisibleElements
+ * only applies afterwards): the first view of a folded 2,000-node trace drew and measured all 150
+ * laid-out cards, then removed the ~130 out of view. Knowing them, it renders only the cards in
+ * view, draws their edges in the same frame, and measures just those cards (which must therefore
+ * draw their handles exactly here, or the edges would move once measured).
  */
 const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
-const CARD_HANDLES: NodeHandle[] = [
+export const CARD_HANDLES: NodeHandle[] = [
   { type: "target", position: Position.Top, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
   { type: "source", position: Position.Bottom, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: NODE_HEIGHT - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
 ];
