@@ -1,4 +1,4 @@
-import type { Edge, Node } from "@xyflow/react";
+import { Position, type Edge, type Node, type NodeHandle } from "@xyflow/react";
 import { hierarchy, tree } from "d3-hierarchy";
 import { visibleNodes } from "./trace-collapse";
 import type { TraceModel, TraceViewNode } from "./trace-model";
@@ -9,6 +9,8 @@ import type { TraceModel, TraceViewNode } from "./trace-model";
  */
 export const NODE_WIDTH = 224;
 export const NODE_HEIGHT = 78;
+/** The card's two handles (TraceNodeCard): squares of this side centred on its top and bottom edges. */
+export const HANDLE_SIZE = 4;
 /** Space between neighbouring cards of one row, between rows, and around the tree. */
 const NODE_GAP_X = 20;
 const NODE_GAP_Y = 44;
@@ -29,6 +31,20 @@ export interface LayoutInput {
 }
 
 export type Positions = Record<string, { x: number; y: number }>;
+
+/**
+ * A card's size and handles, told to React Flow with each node. React Flow renders every node
+ * whose handles it does not know yet, in view or not, to measure it (onlyRenderVisibleElements
+ * only applies afterwards): the first view of a folded 2,000-node trace drew and measured all 150
+ * laid-out cards, then removed the ~130 out of view. Knowing them, it renders only the cards in
+ * view, draws their edges in the same frame, and measures just those cards (which must therefore
+ * draw their handles exactly here, or the edges would move once measured).
+ */
+const CARD_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
+export const CARD_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Top, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+  { type: "source", position: Position.Bottom, x: (NODE_WIDTH - HANDLE_SIZE) / 2, y: NODE_HEIGHT - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+];
 
 /**
  * Top-left corner of each card: d3-hierarchy's tidy tree (Reingold–Tilford as improved by Buchheim
@@ -94,6 +110,8 @@ export function buildFlowElements(
       draggable: false,
       connectable: false,
       data: { node, hiddenCount: folded ? node.descendantCount : 0, collapsed: folded },
+      measured: CARD_SIZE,
+      handles: CARD_HANDLES,
       ariaLabel: `${node.label}, ${node.status === "virtual" ? "virtual node" : node.status === "error" ? "failed" : "ok"}`,
     });
     if (node.parentId !== null && positions[node.parentId]) {

@@ -2,7 +2,7 @@
 
 import { Background, Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type NodeMouseHandler, type NodeTypes, type Viewport } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { FIT_MAX_ZOOM, FIT_PADDING, initialViewport, MIN_ZOOM } from "./initial-viewport";
 import { NODE_HEIGHT, NODE_WIDTH, type Positions, type TraceFlowNode } from "./to-flow-elements";
 import { TraceNodeCard } from "./trace-node-card";
@@ -83,8 +83,13 @@ function Canvas({ nodes, edges, positions, focus, fitSeq, initialFocusId, rootId
     },
     [flow, positions],
   );
+  // The minimap draws every laid-out card, in view or not, and sets up its own pan and zoom: it
+  // comes once the first cards are painted, as an interruptible update, so that it delays neither
+  // them nor a first click on them.
+  const [minimapShown, setMinimapShown] = useState(false);
   const onInit = useCallback(() => {
     ready.current = true;
+    requestAnimationFrame(() => setTimeout(() => startTransition(() => setMinimapShown(true))));
   }, []);
 
   useEffect(() => {
@@ -122,15 +127,17 @@ function Canvas({ nodes, edges, positions, focus, fitSeq, initialFocusId, rootId
             <Legend />
           </Panel>
           <Controls showInteractive={false} position="bottom-left" />
-          <MiniMap<TraceFlowNode>
-            pannable
-            zoomable
-            position="bottom-right"
-            ariaLabel="Trace minimap"
-            nodeColor={(node) => (node.data.node.status === "error" ? "#dc2626" : node.data.node.status === "virtual" ? "#cbd5e1" : node.data.node.onCriticalPath ? "#8b5cf6" : "#94a3b8")}
-            nodeStrokeWidth={0}
-            maskColor="rgba(241, 245, 249, 0.7)"
-          />
+          {minimapShown && (
+            <MiniMap<TraceFlowNode>
+              pannable
+              zoomable
+              position="bottom-right"
+              ariaLabel="Trace minimap"
+              nodeColor={(node) => (node.data.node.status === "error" ? "#dc2626" : node.data.node.status === "virtual" ? "#cbd5e1" : node.data.node.onCriticalPath ? "#8b5cf6" : "#94a3b8")}
+              nodeStrokeWidth={0}
+              maskColor="rgba(241, 245, 249, 0.7)"
+            />
+          )}
         </ReactFlow>
       )}
     </div>

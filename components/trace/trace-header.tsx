@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
+import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import type { TraceModel } from "./trace-model";
 
 /** The seed's five trace metrics, then where to look first: failures, the slowest and the priciest node. */
@@ -28,7 +28,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
       <dl className="flex items-center gap-5" aria-label="Trace metrics">
         <Metric label="Total cost" value={formatUsd(metrics.totalCost, !metrics.costComplete)} title={metrics.costComplete ? undefined : "Some prices are unknown: this is a lower bound"} />
         <Metric label="Total duration" value={formatDuration(metrics.totalDurationMs)} />
-        <Metric label="Node count" value={metrics.nodeCount.toLocaleString("en-US")} title="Requests in the trace, retries included" />
+        <Metric label="Node count" value={formatCount(metrics.nodeCount)} title="Requests in the trace, retries included" />
         <Metric label="Max depth" value={String(metrics.maxDepth)} />
         <Metric label="Success rate" value={formatPercent(metrics.successRate)} tone={metrics.successRate < 1 ? "bad" : "good"} />
       </dl>

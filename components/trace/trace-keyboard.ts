@@ -1,4 +1,4 @@
-import type { TraceModel } from "./trace-model";
+import type { TraceModel, TraceViewNode } from "./trace-model";
 
 export type NavKey = "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "Home";
 
@@ -42,7 +42,29 @@ export function navigate(
 export function searchTrace(model: TraceModel, query: string): string[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [];
+  const texts = searchTexts(model);
   const matches: string[] = [];
-  for (const node of model.nodes) if (words.every((word) => node.searchText.includes(word))) matches.push(node.id);
+  for (let i = 0; i < model.nodes.length; i++) if (words.every((word) => texts[i]!.includes(word))) matches.push(model.nodes[i]!.id);
   return matches;
+}
+
+/**
+ * The lower-cased text searched for each node of `model.nodes`, built on the first search rather
+ * than with the model: opening a trace does not pay for a search that may never come.
+ */
+const searchIndex = new WeakMap<TraceModel, string[]>();
+
+function searchTexts(model: TraceModel): string[] {
+  let texts = searchIndex.get(model);
+  if (!texts) {
+    texts = model.nodes.map(searchText);
+    searchIndex.set(model, texts);
+  }
+  return texts;
+}
+
+function searchText(node: TraceViewNode): string {
+  const parts = [node.id, node.label, node.detail];
+  for (const attempt of node.attempts) parts.push(attempt.model ?? "", attempt.path, String(attempt.status), attempt.errorReason ?? "", ...Object.values(attempt.properties));
+  return parts.join("\u0000").toLowerCase();
 }

@@ -45,8 +45,6 @@ export interface TraceViewNode {
   /** own attempts' span; null for a virtual node */
   ownStartMs: number | null;
   ownEndMs: number | null;
-  /** lower-cased text searched by "find in trace" */
-  searchText: string;
 }
 
 export interface TraceModel {
@@ -109,14 +107,12 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
     let failedAttempts = 0;
     let ownStart = Number.POSITIVE_INFINITY;
     let ownEnd = Number.NEGATIVE_INFINITY;
-    const searchParts = [dto.id, label, detail];
     for (const attempt of attempts) {
       if (attempt.cost !== null) ownCost = (ownCost ?? 0) + attempt.cost;
       if (attempt.costUnknown) ownCostUnknown = true;
       if (!isSuccessStatus(attempt.status)) failedAttempts++;
       ownStart = Math.min(ownStart, Date.parse(attempt.startTime));
       ownEnd = Math.max(ownEnd, Date.parse(attempt.endTime));
-      searchParts.push(attempt.model ?? "", attempt.path, String(attempt.status), attempt.errorReason ?? "", ...Object.values(attempt.properties));
     }
     const status: NodeStatus = !last ? "virtual" : isSuccessStatus(last.status) ? "ok" : "error";
     const node: TraceViewNode = {
@@ -147,7 +143,6 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
       endMs: Date.parse(dto.endTime),
       ownStartMs: last ? ownStart : null,
       ownEndMs: last ? ownEnd : null,
-      searchText: searchParts.join("\u0000").toLowerCase(),
     };
     byId.set(node.id, node);
     listed.push(node);

@@ -7,7 +7,8 @@ import { heatColor, nodeHeat } from "./heat";
 import type { TraceFlowNode } from "./to-flow-elements";
 import { useTraceActions, useTraceModel, useTraceUi } from "./trace-ui-store";
 
-const hidden = "!h-1 !w-1 !min-w-0 !border-0 !bg-transparent";
+// HANDLE_SIZE (4 px) square, where React Flow is told the handles are (to-flow-elements.ts).
+const hidden = "!h-1 !w-1 !min-h-0 !min-w-0 !border-0 !bg-transparent";
 
 /**
  * One node of the trace. Memoized: React Flow re-renders it only when its own data changes (a

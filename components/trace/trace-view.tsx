@@ -3,6 +3,7 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTrace } from "@/lib/queries/traces";
+import { formatCount } from "@/components/ui/format";
 import { Tabs } from "@/components/ui/tabs";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
 import { NodeDetailsPanel } from "./node-details-panel";
@@ -87,6 +88,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
     [model],
   );
   const select = useCallback((id: string | null) => setSelectedId(id), []);
+  const unselect = useCallback(() => setSelectedId(null), []);
   const toggleCollapse = useCallback(
     (id: string) =>
       setCollapsed((current) => {
@@ -222,7 +224,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
             </button>
           </form>
           <div className="ml-auto flex items-center gap-1 text-xs">
-            <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-200" onClick={() => setCollapsed(expandAll(model, EXPAND_ALL_LIMIT))} title={model.nodes.length > EXPAND_ALL_LIMIT ? `Shows up to ${EXPAND_ALL_LIMIT.toLocaleString("en-US")} nodes` : undefined}>
+            <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-200" onClick={() => setCollapsed(expandAll(model, EXPAND_ALL_LIMIT))} title={model.nodes.length > EXPAND_ALL_LIMIT ? `Shows up to ${formatCount(EXPAND_ALL_LIMIT)} nodes` : undefined}>
               Expand all
             </button>
             <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-200" onClick={() => setCollapsed(collapseAll(model))}>
@@ -234,7 +236,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
               </button>
             )}
             <span className="ml-2 text-[11px] text-slate-400" title="Arrows move · Enter root · Esc close · C fold · F fit · / search · N next match">
-              {layout.nodes.length.toLocaleString("en-US")} of {model.nodes.length.toLocaleString("en-US")} nodes shown · keys: ←↑→↓ C F / N
+              {formatCount(layout.nodes.length)} of {formatCount(model.nodes.length)} nodes shown · keys: ←↑→↓ C F / N
             </span>
           </div>
         </div>
@@ -250,7 +252,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
                 initialFocusId={initialSelected}
                 rootId={rootId}
                 onSelect={select}
-                onBackgroundClick={() => setSelectedId(null)}
+                onBackgroundClick={unselect}
               />
             ) : (
               <TraceTimeline

@@ -1,11 +1,12 @@
 /**
  * Diagnostics for the trace view (not a benchmark): where the time until "interactive" goes, on
  * the same traces and steps as trace-view.ts. Per visit: navigation and resource timings (which
- * request started when, and by what: `link` is the page's preload), in-page marks (first card,
- * details panel) and, on request:
+ * request started when, and by what: `link` is the page's preload), in-page marks (first card inserted and
+ * painted, details panel) and, on request:
  *   --trace PREFIX  a Chrome trace per visit (PREFIX-<case>#<run>.json, opens in DevTools), and the
- *                   renderer main thread's busy time: wall and CPU (thread time). On a shared,
- *                   loaded machine wall time is mostly waiting for a core; compare CPU.
+ *                   renderer main thread's busy time: wall and CPU (thread time), the CPU split
+ *                   into JS compile, style + layout, paint, GC and the rest. On a shared, loaded
+ *                   machine wall time is mostly waiting for a core; compare CPU.
  *   --out PREFIX    a V8 CPU profile per visit (PREFIX-<case>#<run>.cpuprofile), summed by script
  *                   and by function.
  *   --html FILE     the page's HTML as the server sends it.
@@ -22,7 +23,7 @@ const MARKS = `
   window.__marks = {};
   const observer = new MutationObserver(() => {
     const m = window.__marks;
-    if (!m.card && document.querySelector('.react-flow__node')) m.card = performance.now();
+    if (!m.card && document.querySelector('.react-flow__node')) { m.card = performance.now(); requestAnimationFrame(() => setTimeout(() => { m.cardPainted = performance.now(); })); }
     if (!m.panel && document.querySelector('aside[aria-label="Node details"], [role=complementary][aria-label="Node details"]')) m.panel = performance.now();
     if (!m.loading && document.body && document.body.textContent.includes('Loading trace')) m.loading = performance.now();
   });
@@ -51,14 +52,24 @@ function summarize(profile: { nodes: ProfileNode[]; samples: number[]; timeDelta
 
 interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { data?: { url?: string } } }
 
-/** The page's main thread from the navigation on: the sum of its outermost tasks, wall and CPU. */
+/** What the main thread's CPU went to, by trace event (exclusive time: a task minus what ran inside it). */
+const CPU_CLASSES: [string, RegExp][] = [
+  ["JS compile (lazy parse + bytecode)", /^V8\.(ParseFunction|CompileCode|CompileIgnition|CompileIgnitionFinalization|PreParse|CollectSourcePositions|ParseProgram|CompileLazy)$|^FlushInstructionCache$/],
+  ["style + layout", /^(UpdateLayoutTree|Layout|PrePaint|HitTest)$/],
+  ["paint", /^(Paint|Commit|UpdateLayer)$/],
+  ["GC", /GC|Scavenge|MarkCompact/i],
+  ["HTML parse", /^ParseHTML$/],
+];
+
+/** The page's main thread from the navigation on: the sum of its outermost tasks, wall and CPU, and the CPU by kind of work. */
 function mainThreadBusy(trace: { traceEvents: TraceEvent[] }, traceId: string): string {
   const events = trace.traceEvents;
   const start = events.find((e) => e.name === "ResourceSendRequest" && e.args?.data?.url?.includes(`/traces/${traceId}`))?.ts ?? 0;
   const scripts = new Map<string, number>();
   for (const e of events) if (e.name === "EvaluateScript") scripts.set(`${e.pid}:${e.tid}`, (scripts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
   const main = [...scripts].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const tasks = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === "X" && e.name === "ThreadControllerImpl::RunTask" && e.ts >= start).sort((a, b) => a.ts - b.ts);
+  const mine = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === "X" && e.ts >= start).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const tasks = mine.filter((e) => e.name === "ThreadControllerImpl::RunTask");
   let wall = 0;
   let cpu = 0;
   let end = -1;
@@ -68,11 +79,25 @@ function mainThreadBusy(trace: { traceEvents: TraceEvent[] }, traceId: string): 
     cpu += task.tdur ?? 0;
     end = task.ts + (task.dur ?? 0);
   }
-  return `renderer main thread busy: ${(wall / 1000).toFixed(0)} ms wall, ${(cpu / 1000).toFixed(0)} ms CPU`;
+  const byClass = new Map<string, number>();
+  const open: { end: number; event: TraceEvent; self: number }[] = [];
+  const close = (frame: { event: TraceEvent; self: number }) => {
+    const name = CPU_CLASSES.find(([, pattern]) => pattern.test(frame.event.name))?.[0] ?? "JS and the rest";
+    byClass.set(name, (byClass.get(name) ?? 0) + frame.self);
+  };
+  for (const e of mine) {
+    if (e.tdur === undefined) continue;
+    while (open.length > 0 && open.at(-1)!.end <= e.ts) close(open.pop()!);
+    if (open.length > 0) open.at(-1)!.self -= e.tdur;
+    open.push({ end: e.ts + (e.dur ?? 0), event: e, self: e.tdur });
+  }
+  while (open.length > 0) close(open.pop()!);
+  const split = [...byClass].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(", ");
+  return `renderer main thread busy: ${(wall / 1000).toFixed(0)} ms wall, ${(cpu / 1000).toFixed(0)} ms CPU (${split})`;
 }
 
 async function profileVisit(page: Page, traceId: string, label: string) {
-  if (values.trace) await page.context().browser()!.startTracing(page, { path: `${values.trace}-${label}.json`, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "loading", "v8", "toplevel"] });
+  if (values.trace) await page.context().browser()!.startTracing(page, { path: `${values.trace}-${label}.json`, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "loading", "v8", "toplevel", "disabled-by-default-v8.compile"] });
   const cdp = await page.context().newCDPSession(page);
   if (values.out) {
     await cdp.send("Profiler.enable");

@@ -1,3 +1,4 @@
+import { CARD_HANDLES } from "../../components/trace/to-flow-elements";
 import { formatDuration, formatUsd } from "../../components/ui/format";
 import { e2eEnv } from "./environment";
 import { expect, screenshot, test } from "./fixtures";
@@ -26,6 +27,35 @@ test.describe("viewing traces: Requests → trace icon → tree → node details
     expect(shown.sort()).toEqual(trace.nodes.map((n: { id: string }) => n.id).sort());
     await expect(page.locator(`[data-node-id="${traceId}"]`)).toHaveAttribute("data-status", "virtual");
     await expect(page.locator(`[data-node-id="${traceId}:plan:booking"]`)).toHaveAttribute("data-status", "error");
+
+    // The cards draw their handles where React Flow is told they are (else the edges drawn in the
+    // first frame would move once the cards are measured), and every parent link joins its two
+    // cards: from the middle of the parent's bottom edge to the middle of the child's top edge.
+    const handles = await page.locator(`.react-flow__node[data-id="${traceId}"]`).evaluate((card) => {
+      const box = card.getBoundingClientRect();
+      const zoom = box.width / (card as HTMLElement).offsetWidth;
+      return [...card.querySelectorAll(".react-flow__handle")].map((handle) => {
+        const at = handle.getBoundingClientRect();
+        return [at.x - box.x, at.y - box.y, at.width, at.height].map((length) => Math.round(length / zoom));
+      });
+    });
+    expect(handles).toEqual(CARD_HANDLES.map((handle) => [handle.x, handle.y, handle.width, handle.height]));
+    await expect(page.locator(".react-flow__edge")).toHaveCount(trace.nodes.length - 1);
+    const misplaced = await page.locator(".react-flow__edge").evaluateAll((edges) =>
+      edges.flatMap((edge) => {
+        const [source, target] = edge.getAttribute("data-id")!.split("\u2192");
+        const from = document.querySelector(`.react-flow__node[data-id="${source}"]`)!.getBoundingClientRect();
+        const to = document.querySelector(`.react-flow__node[data-id="${target}"]`)!.getBoundingClientRect();
+        const path = edge.querySelector("path.react-flow__edge-path") as SVGPathElement;
+        const screen = (at: number) => new DOMPoint(path.getPointAtLength(at).x, path.getPointAtLength(at).y).matrixTransform(path.getScreenCTM()!);
+        const start = screen(0);
+        const end = screen(path.getTotalLength());
+        const near = (a: number, b: number) => Math.abs(a - b) <= 3;
+        const ok = near(start.x, from.x + from.width / 2) && near(start.y, from.bottom) && near(end.x, to.x + to.width / 2) && near(end.y, to.top);
+        return ok ? [] : [edge.getAttribute("data-id")];
+      }),
+    );
+    expect(misplaced).toEqual([]);
 
     const hotels = trace.nodes.find((n: { id: string }) => n.id === `${traceId}:plan:hotels`);
     await page.locator(`[data-node-id="${hotels.id}"]`).click();

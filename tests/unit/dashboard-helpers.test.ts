@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toConversation } from "@/components/requests/conversation-model";
-import { formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
+import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { safeReturnPath } from "@/lib/auth/return-path";
 import { filtersFromSearchParams, filtersKey, filtersToApiQuery, filtersToSearchParams } from "@/lib/queries/request-filters";
 
@@ -61,6 +61,7 @@ describe("formatting", () => {
     expect([formatDuration(0), formatDuration(845.4), formatDuration(1234), formatDuration(65_000), formatDuration(null)]).toEqual(["0 ms", "845 ms", "1.23 s", "1m 05s", "—"]);
     expect([formatUsd(12.3), formatUsd(0.0312), formatUsd(0.000042), formatUsd(0), formatUsd(null, true), formatUsd(0.5, true)]).toEqual(["$12.30", "$0.0312", "$0.000042", "$0", "unknown", "$0.5000+"]);
     expect([formatPercent(1), formatPercent(0.8), formatPercent(0.625)]).toEqual(["100%", "80%", "62.5%"]);
+    expect([formatCount(0), formatCount(999), formatCount(1000), formatCount(123_456), formatCount(-1_234_567), formatCount(2.5), formatCount(null)]).toEqual(["0", "999", "1,000", "123,456", "-1,234,567", "2.5", "—"]);
   });
 });
 
