@@ -1,10 +1,9 @@
 /**
  * Trace API: a 10,000-node random trace and a 100-level chain. Measures tree build + metrics +
  * JSON in-process (the server-side work: lib/read-api/get-trace.ts), alone and with the row read
- * (lib/storage/trace-rows.ts), beside the path before (Prisma's findMany, response objects,
- * JSON.stringify); then the whole GET /api/v1/traces/{id} through the running app, as fetch sends
- * it (accepting gzip, which server.ts applies: lib/http/compression.ts), uncompressed, and as
- * brotli. Target: ≤ 150 ms for 10,000 nodes.
+ * (lib/storage/trace-rows.ts); then the whole GET /api/v1/traces/{id} through the running app,
+ * as fetch sends it (accepting gzip, which server.ts applies: lib/http/compression.ts),
+ * uncompressed, and as brotli. Target: ≤ 150 ms for 10,000 nodes.
  *
  *   tsx tests/bench/trace-api.ts [--runs 7]
  */
@@ -22,9 +21,9 @@ const dataDir = mkdtempSync(join(tmpdir(), "bench-trace-"));
 process.env.DATABASE_URL = `file:${join(dataDir, "bench.db")}`;
 const { migrateDatabase } = await import("../../lib/storage/migrate");
 const { ensureFirstStart } = await import("../../lib/storage/first-start");
-const { saveLoggedRequests, findTraceRequests } = await import("../../lib/storage/requests");
-const { findTraceRows, traceRowFromRequest, closeTraceReaders } = await import("../../lib/storage/trace-rows");
-const { traceJsonChunks, traceResponse } = await import("../../lib/read-api/get-trace");
+const { saveLoggedRequests } = await import("../../lib/storage/requests");
+const { findTraceRows, closeTraceReaders } = await import("../../lib/storage/trace-rows");
+const { traceJsonChunks } = await import("../../lib/read-api/get-trace");
 const { closeDb } = await import("../../lib/storage/db");
 const { startApp } = await import("../helpers/app-server");
 
@@ -62,17 +61,11 @@ try {
     };
     const buildAndSerialize = await timeRuns(() => json(rows));
     const withQuery = await timeRuns(async () => json(await findTraceRows(organizationId, c.traceId)));
-    // The path before, side by side: Prisma's findMany, response objects, JSON.stringify, UTF-8.
-    const before = await timeRuns(async () => {
-      const prismaRows = (await findTraceRequests(organizationId, c.traceId)).map(traceRowFromRequest);
-      return Buffer.from(JSON.stringify(traceResponse(c.traceId, prismaRows))).length;
-    });
     results.push({
       case: c.name,
       nodes: c.requests.length,
       "build+metrics+JSON ms (p50)": buildAndSerialize.p50,
       "with DB query ms (p50)": withQuery.p50,
-      "before: Prisma + objects ms (p50)": before.p50,
     });
   }
   await closeDb();
