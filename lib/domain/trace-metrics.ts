@@ -1,20 +1,7 @@
 import { roundUsd } from "./money";
 import type { TraceRequest, TraceTree } from "./trace-tree";
-
-export interface TraceMetrics {
-  /** sum over every request's known cost, USD */
-  totalCost: number;
-  /** false when any request's price is unknown: totalCost is then a lower bound */
-  costComplete: boolean;
-  /** earliest start to latest end over all requests (not latest start) */
-  totalDurationMs: number;
-  /** number of requests (attempts included), as the seed defines it */
-  nodeCount: number;
-  /** levels, virtual ancestors included: a lone root is 1 */
-  maxDepth: number;
-  /** share (0..1) of requests with a 2xx status */
-  successRate: number;
-}
+// Their shape is part of the trace API's response and declared with it.
+import type { TraceMetrics } from "../contracts/trace";
 
 /** The seed's five trace metrics, from an already built tree. O(n). */
 export function computeTraceMetrics<R extends TraceRequest>(tree: TraceTree<R>): TraceMetrics {

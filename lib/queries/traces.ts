@@ -1,10 +1,8 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { getTraceForApi } from "@/lib/read-api/get-trace";
+import type { TraceResponse } from "@/lib/contracts/trace";
 import { fetchJson } from "./api-client";
 
-export type TraceResponse = Awaited<ReturnType<typeof getTraceForApi>>;
-export type TraceNodeDto = TraceResponse["nodes"][number];
-export type TraceRequestDto = TraceNodeDto["requests"][number];
+export type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/contracts/trace";
 
 export const traceKeys = {
   all: ["traces"] as const,

@@ -1,30 +1,30 @@
-import { buildTraceTree, type TraceNode, type TraceTree } from "../domain/trace-tree";
-import { computeTraceMetrics, type TraceMetrics } from "../domain/trace-metrics";
+import {
+  TRACE_NODE_FIELDS,
+  TRACE_REQUEST_FIELDS,
+  type ServerObjectOf,
+  type ServerValue,
+  type TraceField,
+  type TraceFieldKind,
+  type TraceMetrics,
+} from "../contracts/trace";
+import { buildTraceTree, type TraceTree } from "../domain/trace-tree";
+import { computeTraceMetrics } from "../domain/trace-metrics";
 import { notFound } from "../shared/api-error";
 import { findTraceRows, type TraceRow } from "../storage/trace-rows";
 import { parseJsonObject } from "./request-dto";
 
-/** GET /api/v1/traces/{traceId}: the tree, its metrics, and per node the attempts and rollups. */
-export async function getTraceForApi(organizationId: string, traceId: string): Promise<TraceResponseBody> {
-  return traceResponse(traceId, await traceRowsOrNotFound(organizationId, traceId));
-}
-
 /**
- * The same response as UTF-8 JSON, byte for byte JSON.stringify(getTraceForApi(…)), in chunks
- * for the route to stream. Written straight from the tree's nodes and rows: for a 10,000-node
- * trace, building 20,000 response objects, then an 8.5 MB string, then its UTF-8 copy took more
- * than reading the rows and building the tree together, much of it in garbage collection (see
- * TraceJsonWriter). The tree is built before this returns: an unknown trace is a 404, never a
- * broken stream.
+ * GET /api/v1/traces/{traceId}: the tree, its metrics, and per node the attempts and rollups
+ * (TraceResponse, lib/contracts/trace.ts), as UTF-8 JSON in chunks for the route to stream.
+ * Written straight from the tree's nodes and rows: for a 10,000-node trace, building 20,000
+ * response objects, then an 8.5 MB string, then its UTF-8 copy took more than reading the rows
+ * and building the tree together, much of it in garbage collection (see TraceJsonWriter). The
+ * tree is built before this returns: an unknown trace is a 404, never a broken stream.
  */
 export async function getTraceJsonForApi(organizationId: string, traceId: string): Promise<Iterable<Buffer>> {
-  return traceJsonChunks(traceId, await traceRowsOrNotFound(organizationId, traceId));
-}
-
-async function traceRowsOrNotFound(organizationId: string, traceId: string): Promise<TraceRow[]> {
   const rows = await findTraceRows(organizationId, traceId);
   if (rows.length === 0) throw notFound("trace");
-  return rows;
+  return traceJsonChunks(traceId, rows);
 }
 
 type TracedRow = TraceRow & { nodeId: string };
@@ -37,69 +37,13 @@ function buildTree(rows: readonly TraceRow[]): { tree: TraceTree<TracedRow>; met
   return { tree, metrics: computeTraceMetrics(tree) };
 }
 
-export function traceResponse(traceId: string, rows: readonly TraceRow[]) {
-  const { tree, metrics } = buildTree(rows);
-  return { traceId, metrics, nodes: tree.nodes.map(traceNodeDto) };
-}
-
-export type TraceResponseBody = ReturnType<typeof traceResponse>;
-
-// ---- the response as objects (getTraceForApi, tests) ----------------------------------------
-// TraceJsonWriter.node writes the same fields in the same order: change both together (a unit
-// test compares their bytes).
-
-function traceNodeDto(node: TraceNode<TracedRow>) {
-  return {
-    id: node.id,
-    parentId: node.parentId,
-    depth: node.depth,
-    virtual: node.isVirtual,
-    onCriticalPath: node.onCriticalPath,
-    selfLatencyMs: node.selfLatencyMs,
-    subtreeLatencyMs: node.subtreeLatencyMs,
-    subtreeCost: node.subtreeCostUsd,
-    subtreeCostComplete: node.subtreeCostComplete,
-    subtreeRequestCount: node.subtreeRequestCount,
-    startTime: isoTime(node.subtreeStartMs),
-    endTime: isoTime(node.subtreeEndMs),
-    requests: node.requests.map(traceRequestDto),
-  };
-}
-
-/** A node's request in the trace view: what a node card and its panel show; bodies via /requests/{id}. */
-function traceRequestDto(row: TraceRow) {
-  return {
-    id: row.id,
-    source: row.source,
-    status: row.status,
-    errorReason: row.errorReason,
-    cancelled: row.cancelled,
-    provider: row.provider,
-    model: row.model,
-    path: row.path,
-    startTime: isoTime(row.startMs),
-    endTime: isoTime(row.endMs),
-    latencyMs: row.latencyMs,
-    timeToFirstTokenMs: row.timeToFirstTokenMs,
-    stream: row.stream,
-    cost: row.costUsd,
-    costUnknown: row.costUnknown,
-    promptTokens: row.promptTokens,
-    completionTokens: row.completionTokens,
-    cachedTokens: row.cachedTokens,
-    tokensEstimated: row.tokensEstimated,
-    sessionId: row.sessionId,
-    userId: row.userId,
-    properties: row.properties === "{}" ? {} : parseJsonObject(row.properties),
-  };
-}
-
-// ---- the response as UTF-8 JSON (getTraceJsonForApi) -------------------------------------------
-
 /** Chunks of about this many bytes; one 10,000-node trace is ≈ 8.5 MB. */
 const CHUNK_BYTES = 256 * 1024;
 
-/** Buffer.from(JSON.stringify(traceResponse(traceId, rows))), in chunks (see getTraceJsonForApi). */
+/**
+ * The response for these rows as JSON, in chunks: exactly the bytes JSON.stringify writes for the
+ * response as objects, keys in the order of the field tables.
+ */
 export function traceJsonChunks(traceId: string, rows: readonly TraceRow[]): Iterable<Buffer> {
   const { tree, metrics } = buildTree(rows);
   const out = new TraceJsonWriter(CHUNK_BYTES);
@@ -111,7 +55,7 @@ export function traceJsonChunks(traceId: string, rows: readonly TraceRow[]): Ite
     out.ascii(',"nodes":[');
     for (let i = 0; i < tree.nodes.length; i++) {
       if (i > 0) out.ascii(",");
-      out.node(tree.nodes[i]!);
+      writeNode(out, tree.nodes[i]!);
       if (out.full.length > 0) yield* out.takeFull();
     }
     out.ascii("]}");
@@ -119,13 +63,53 @@ export function traceJsonChunks(traceId: string, rows: readonly TraceRow[]): Ite
   })();
 }
 
+type NodeSource = ServerObjectOf<typeof TRACE_NODE_FIELDS> & { requests: readonly TraceRow[] };
+
+/** A node and its requests: the node table's fields, then `requests` (the tree's nodes fit NodeSource). */
+function writeNode(out: TraceJsonWriter, node: NodeSource): void {
+  writeNodeFields(out, node);
+  out.ascii(',"requests":[');
+  const requests = node.requests;
+  for (let i = 0; i < requests.length; i++) {
+    if (i > 0) out.ascii(",");
+    writeRequestFields(out, requests[i]!);
+    out.ascii("}");
+  }
+  out.ascii("]}");
+}
+
+const writeNodeFields = fieldsWriter<NodeSource>(TRACE_NODE_FIELDS);
+const writeRequestFields = fieldsWriter<TraceRow>(TRACE_REQUEST_FIELDS);
+
+/**
+ * A function writing `{"name":value,…` for a table's fields (without the closing brace), each
+ * value with the writer's method named as its kind (KindWriters).
+ *
+ * Generated once from the table, because what it generates is the code a hand-written writer
+ * would be: per field one named property read and one call, each always the same. A loop over
+ * the table, reading `value[field.from]` and calling `out[field.kind]` at one site for every
+ * field, cost ≈ 15 ms more CPU for a 10,000-node trace (≈ 90 against 75 ms with the tree,
+ * interleaved runs); the generated writer measured the same as the hand-written one it replaces.
+ * The source is built from the constant tables alone, never from data.
+ */
+function fieldsWriter<T>(fields: readonly TraceField[]): (out: TraceJsonWriter, value: T) => void {
+  const steps = fields.map((field, i) => {
+    const key = `${i === 0 ? "{" : ","}${JSON.stringify(field.name)}:`;
+    return `out.ascii(${JSON.stringify(key)});\nout.${field.kind}(value[${JSON.stringify(field.from)}]);`;
+  });
+  return new Function("out", "value", steps.join("\n")) as (out: TraceJsonWriter, value: T) => void;
+}
+
+/** A method per kind of field, writing a value as that kind travels in the JSON. */
+type KindWriters = { [K in TraceFieldKind]: (value: ServerValue<K>) => void };
+
 /**
  * Writes JSON as UTF-8 into fixed-size buffers, with JSON.stringify's exact output: the same
  * escapes (\b \f \n \r \t, \u00XX for other controls and for lone surrogates) and numbers
  * (shortest round trip; null when not finite). No intermediate objects or strings: characters go
  * straight into the buffer, and a finished buffer is handed on while the next fills.
  */
-class TraceJsonWriter {
+class TraceJsonWriter implements KindWriters {
   private buffer: Buffer;
   private at = 0;
   /** buffers filled and not yet taken */
@@ -133,88 +117,6 @@ class TraceJsonWriter {
 
   constructor(private readonly chunkBytes: number) {
     this.buffer = Buffer.allocUnsafe(chunkBytes);
-  }
-
-  node(node: TraceNode<TracedRow>): void {
-    this.ascii('{"id":');
-    this.string(node.id);
-    this.ascii(',"parentId":');
-    this.nullableString(node.parentId);
-    this.ascii(',"depth":');
-    this.number(node.depth);
-    this.ascii(',"virtual":');
-    this.boolean(node.isVirtual);
-    this.ascii(',"onCriticalPath":');
-    this.boolean(node.onCriticalPath);
-    this.ascii(',"selfLatencyMs":');
-    this.nullableNumber(node.selfLatencyMs);
-    this.ascii(',"subtreeLatencyMs":');
-    this.number(node.subtreeLatencyMs);
-    this.ascii(',"subtreeCost":');
-    this.number(node.subtreeCostUsd);
-    this.ascii(',"subtreeCostComplete":');
-    this.boolean(node.subtreeCostComplete);
-    this.ascii(',"subtreeRequestCount":');
-    this.number(node.subtreeRequestCount);
-    this.ascii(',"startTime":');
-    this.time(node.subtreeStartMs);
-    this.ascii(',"endTime":');
-    this.time(node.subtreeEndMs);
-    this.ascii(',"requests":[');
-    for (let i = 0; i < node.requests.length; i++) {
-      if (i > 0) this.ascii(",");
-      this.request(node.requests[i]!);
-    }
-    this.ascii("]}");
-  }
-
-  private request(row: TraceRow): void {
-    this.ascii('{"id":');
-    this.string(row.id);
-    this.ascii(',"source":');
-    this.string(row.source);
-    this.ascii(',"status":');
-    this.number(row.status);
-    this.ascii(',"errorReason":');
-    this.nullableString(row.errorReason);
-    this.ascii(',"cancelled":');
-    this.boolean(row.cancelled);
-    this.ascii(',"provider":');
-    this.string(row.provider);
-    this.ascii(',"model":');
-    this.nullableString(row.model);
-    this.ascii(',"path":');
-    this.string(row.path);
-    this.ascii(',"startTime":');
-    this.time(row.startMs);
-    this.ascii(',"endTime":');
-    this.time(row.endMs);
-    this.ascii(',"latencyMs":');
-    this.number(row.latencyMs);
-    this.ascii(',"timeToFirstTokenMs":');
-    this.nullableNumber(row.timeToFirstTokenMs);
-    this.ascii(',"stream":');
-    this.boolean(row.stream);
-    this.ascii(',"cost":');
-    this.nullableNumber(row.costUsd);
-    this.ascii(',"costUnknown":');
-    this.boolean(row.costUnknown);
-    this.ascii(',"promptTokens":');
-    this.nullableNumber(row.promptTokens);
-    this.ascii(',"completionTokens":');
-    this.nullableNumber(row.completionTokens);
-    this.ascii(',"cachedTokens":');
-    this.nullableNumber(row.cachedTokens);
-    this.ascii(',"tokensEstimated":');
-    this.boolean(row.tokensEstimated);
-    this.ascii(',"sessionId":');
-    this.nullableString(row.sessionId);
-    this.ascii(',"userId":');
-    this.nullableString(row.userId);
-    this.ascii(',"properties":');
-    if (row.properties === "{}") this.ascii("{}");
-    else this.utf8(JSON.stringify(parseJsonObject(row.properties)));
-    this.ascii("}");
   }
 
   /** Room for `bytes` more; a buffer without it is handed on as it is. */
@@ -303,6 +205,12 @@ class TraceJsonWriter {
   nullableString(value: string | null): void {
     if (value === null) this.ascii("null");
     else this.string(value);
+  }
+
+  /** Stored JSON object text as the object it holds ({} for anything else). */
+  jsonObject(text: string): void {
+    if (text === "{}") this.ascii("{}");
+    else this.utf8(JSON.stringify(parseJsonObject(text)));
   }
 
   /** A JSON string literal, escaped exactly as JSON.stringify escapes it. */
