@@ -201,7 +201,7 @@ describeOnEachDatabase(
 
       const malformedJson = await post('{"resourceSpans": [{"scopeSpans": ', { "content-type": "application/json" });
       expect(malformedJson.status).toBe(400);
-      expect(await malformedJson.json()).toEqual({ message: "Body is not valid JSON." });
+      expect(await malformedJson.json()).toMatchObject({ code: 3, message: "Body is not valid JSON.", details: [{ reason: "invalid_json", domain: "tracewell" }] });
 
       // Some spans with bad ids: 200 with partial_success, the good ones stored.
       const kept = good();

@@ -71,9 +71,10 @@ describeOnEachDatabase("OpenAI proxy safety", (stack) => {
         .create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
+      // Anthropic's shape, with the error code every endpoint answers for a bad key.
       expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toEqual({
         type: "error",
-        error: { type: "authentication_error", message: expect.stringContaining("Helicone") },
+        error: { type: "authentication_error", code: "invalid_api_key", message: heliconeAuth ? "Invalid or revoked API key." : expect.stringContaining("Helicone-Auth") },
       });
     }
     expect(upstreamSaw(tag)).toEqual([]);
