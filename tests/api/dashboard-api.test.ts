@@ -47,7 +47,7 @@ describeOnEachDatabase(
       const cookie = await login(stack().app.url, ADMIN.email, ADMIN.password);
       const { status, body } = await get("/api/v1/requests", { cookie: cookie!, authorization: "Bearer sk-tw-not-a-key" });
       expect(status).toBe(401);
-      expect(body.error.code).toBe("unauthorized");
+      expect(body.error.code).toBe("invalid_api_key");
     });
 
     it("GET /api/v1/sessions lists a session with its name, users, counts, errors, cost and span", async () => {
