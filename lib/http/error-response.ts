@@ -1,6 +1,6 @@
 import { ZodError } from "zod";
 import { ApiError, unavailable } from "../shared/api-error";
-import { isStorageUnavailable } from "../storage/unavailable";
+import { isStorageUnavailable } from "../storage/storage-errors";
 
 export interface ErrorResponse {
   status: number;

@@ -1,6 +1,6 @@
 import type { Config } from "../../shared/config";
 import { dataDirectory, resolveDatabase } from "../../storage/database-url";
-import { isRefusedData } from "../../storage/write-errors";
+import { isRefusedData } from "../../storage/storage-errors";
 import { publishLogWriterStats } from "../ingest-status";
 import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";

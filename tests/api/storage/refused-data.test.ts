@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { isRefusedData } from "../../../lib/storage/write-errors";
+import { isRefusedData } from "../../../lib/storage/storage-errors";
 import { syntheticRequest } from "../../bench/synthetic-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
 import { reloadConfig } from "../../../lib/shared/config";
