@@ -1,45 +1,8 @@
 import type { LoggedRequest } from "../domain/logged-request";
 import { insertTables } from "./bulk-insert";
+import { REQUEST_COLUMNS } from "./request-columns";
 import type { TableRows } from "./table-rows";
 
-type RequestColumn = Exclude<keyof LoggedRequest, "requestBody" | "responseBody" | "requestHeaders" | "responseHeaders"> | "createdAt";
-
-// The Request table's columns, as a record so that the compiler insists on every record field
-// (bodies and headers live in RequestBody) and on nothing else.
-const REQUEST_COLUMN_SET: Record<RequestColumn, true> = {
-  id: true,
-  organizationId: true,
-  source: true,
-  provider: true,
-  model: true,
-  method: true,
-  path: true,
-  status: true,
-  errorReason: true,
-  cancelled: true,
-  startTime: true,
-  endTime: true,
-  latencyMs: true,
-  timeToFirstTokenMs: true,
-  stream: true,
-  promptTokens: true,
-  completionTokens: true,
-  cachedTokens: true,
-  totalTokens: true,
-  tokensEstimated: true,
-  costUsd: true,
-  costUnknown: true,
-  traceId: true,
-  nodeId: true,
-  parentNodeId: true,
-  traceError: true,
-  sessionId: true,
-  sessionName: true,
-  userId: true,
-  properties: true,
-  createdAt: true,
-};
-const REQUEST_COLUMNS = Object.keys(REQUEST_COLUMN_SET) as RequestColumn[];
 const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders"];
 const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startTime"];
 

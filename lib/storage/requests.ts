@@ -1,4 +1,5 @@
 import { databaseKind, getDb } from "./db";
+import { requestListFields } from "./request-columns";
 
 export interface RequestFilter {
   organizationId: string;
@@ -19,37 +20,6 @@ export interface RequestFilter {
   after?: { startTime: Date; id: string };
 }
 
-export const requestListFields = {
-  id: true,
-  source: true,
-  provider: true,
-  model: true,
-  method: true,
-  path: true,
-  status: true,
-  errorReason: true,
-  cancelled: true,
-  startTime: true,
-  endTime: true,
-  latencyMs: true,
-  timeToFirstTokenMs: true,
-  stream: true,
-  promptTokens: true,
-  completionTokens: true,
-  cachedTokens: true,
-  totalTokens: true,
-  tokensEstimated: true,
-  costUsd: true,
-  costUnknown: true,
-  traceId: true,
-  nodeId: true,
-  parentNodeId: true,
-  traceError: true,
-  sessionId: true,
-  sessionName: true,
-  userId: true,
-  properties: true,
-} as const;
 
 /**
  * Newest first, keyset-paginated on (startTime, id) so page 1,000 costs what page 1 costs.
