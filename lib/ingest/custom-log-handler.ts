@@ -17,8 +17,13 @@ export interface CustomLogDependencies {
   writeTimeoutMs: number;
 }
 
-// POST /v1/trace/custom/log – record one request logged by the caller; 200 once stored
-export async function handleCustomLog(req: IncomingMessage, res: ServerResponse, deps: CustomLogDependencies): Promise<void> {
+// POST /v1/trace/custom/log (and Helicone's logger paths) – record one request logged by the caller; 200 once stored
+export async function handleCustomLog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: CustomLogDependencies,
+  _routeProvider: string | null = null,
+): Promise<void> {
   try {
     if (req.method !== "POST") throw new ApiError("method_not_allowed", "Use POST to send a custom log.", 405, { allow: "POST" });
     const text = await readBody(req, deps.maxBodyBytes).then(

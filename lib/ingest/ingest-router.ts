@@ -9,8 +9,20 @@ import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
 import { parseUpstreamAllowlist } from "./proxy/upstream-target";
 import { handleProxyRequest, type ProviderRoute, type ProxyDependencies } from "./proxy/proxy-handler";
 
-const CUSTOM_LOG_PATH = "/v1/trace/custom/log";
-const OTLP_TRACES_PATH = "/v1/traces";
+/**
+ * The custom log (the seed's path) and the paths Helicone's own loggers post to
+ * (`<loggingEndpoint>/custom/v1/log`, or per provider): the value is the provider the route
+ * implies, null when the body or its URL must say.
+ */
+const CUSTOM_LOG_ROUTES: ReadonlyMap<string, string | null> = new Map([
+  ["/v1/trace/custom/log", null],
+  ["/custom/v1/log", null],
+  ["/oai/v1/log", "openai"],
+  ["/anthropic/v1/log", "anthropic"],
+  ["/googleapis/v1/log", "google"],
+]);
+/** OTLP/HTTP traces: the standard path, and the one Langfuse's SDKs export to (`<baseUrl>/api/public/otel`). */
+const OTLP_TRACES_PATHS: ReadonlySet<string> = new Set(["/v1/traces", "/api/public/otel/v1/traces"]);
 // An OTLP export answers 200 only once stored; past this wait the exporter is told to retry (503).
 const OTLP_WRITE_TIMEOUT_MS = 10_000;
 // A custom log answers 200 only once stored; past this wait the caller is told to retry.
@@ -23,9 +35,11 @@ export interface IngestRouter {
   close(): Promise<void>;
 }
 
-/** `/v1/*` and `/anthropic/*` on the lean path: proxies, the custom-log endpoint and OTLP traces. */
+/** `/v1/*`, `/anthropic/*` and the log and trace aliases on the lean path: proxies, custom logs and OTLP traces. */
 export function isIngestPath(url: string): boolean {
-  return url.startsWith("/v1/") || url === "/v1" || url.startsWith("/anthropic/");
+  if (url.startsWith("/v1/") || url === "/v1" || url.startsWith("/anthropic/")) return true;
+  const path = url.split("?")[0]!;
+  return CUSTOM_LOG_ROUTES.has(path) || OTLP_TRACES_PATHS.has(path);
 }
 
 export function createIngestRouter(config: Config): IngestRouter {
@@ -67,10 +81,11 @@ export function createIngestRouter(config: Config): IngestRouter {
       const url = req.url ?? "/";
       if (!isIngestPath(url)) return false;
       res.socket?.setNoDelay(true);
-      const path = url.split("?")[0];
-      if (path === CUSTOM_LOG_PATH) {
-        void handleCustomLog(req, res, customLogDeps);
-      } else if (path === OTLP_TRACES_PATH) {
+      const path = url.split("?")[0]!;
+      const customLogProvider = CUSTOM_LOG_ROUTES.get(path);
+      if (customLogProvider !== undefined) {
+        void handleCustomLog(req, res, customLogDeps, customLogProvider);
+      } else if (OTLP_TRACES_PATHS.has(path)) {
         void handleOtlpTraces(req, res, otlpDeps);
       } else {
         void handleProxyRequest(req, res, url.startsWith("/anthropic/") ? anthropic : openai, proxyDeps);

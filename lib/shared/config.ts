@@ -17,6 +17,10 @@ const configSchema = z.object({
   MAX_OTLP_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
   // Log records waiting for storage above which OTLP exports are told to retry later (503).
   OTLP_QUEUE_HIGH_WATER: z.coerce.number().int().nonnegative().default(50_000),
+  // OTLP over gRPC (TraceService/Export), the port most OpenTelemetry SDKs default to; 0 turns it off.
+  OTLP_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(4317),
+  // Browser origins allowed to send OTLP and custom logs (comma-separated); none by default (no CORS headers).
+  CORS_ALLOWED_ORIGINS: z.string().optional(),
   // The durable buffer for logs while the database is down (default: <data directory>/spool).
   LOG_SPOOL_DIR: z.string().optional(),
   LOG_SPOOL_MAX_BYTES: z.coerce.number().int().nonnegative().default(1024 * 1024 * 1024),
