@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent } from "undici";
 import { authenticateApiKey } from "../auth/api-keys";
+import { corsPolicy } from "../http/cors";
 import type { Config } from "../shared/config";
 import { handleCustomLog, type CustomLogDependencies } from "./custom-log-handler";
 import { createLogWriter } from "./writer/create-log-writer";
@@ -73,6 +74,8 @@ export function createIngestRouter(config: Config): IngestRouter {
     queueHighWater: config.OTLP_QUEUE_HIGH_WATER,
     writeTimeoutMs: OTLP_WRITE_TIMEOUT_MS,
   };
+  // Browsers may send traces and logs (never proxied calls: those carry a provider key).
+  const cors = corsPolicy(config.CORS_ALLOWED_ORIGINS);
   const openai: ProviderRoute = { provider: "openai", mountPrefix: "", upstreamBaseUrl: config.OPENAI_UPSTREAM_URL };
   const anthropic: ProviderRoute = { provider: "anthropic", mountPrefix: "/anthropic", upstreamBaseUrl: config.ANTHROPIC_UPSTREAM_URL };
 
@@ -84,9 +87,9 @@ export function createIngestRouter(config: Config): IngestRouter {
       const path = url.split("?")[0]!;
       const customLogProvider = CUSTOM_LOG_ROUTES.get(path);
       if (customLogProvider !== undefined) {
-        void handleCustomLog(req, res, customLogDeps, customLogProvider);
+        if (!cors.apply(req, res)) void handleCustomLog(req, res, customLogDeps, customLogProvider);
       } else if (OTLP_TRACES_PATHS.has(path)) {
-        void handleOtlpTraces(req, res, otlpDeps);
+        if (!cors.apply(req, res)) void handleOtlpTraces(req, res, otlpDeps);
       } else {
         void handleProxyRequest(req, res, url.startsWith("/anthropic/") ? anthropic : openai, proxyDeps);
       }

@@ -20,7 +20,7 @@ const configSchema = z.object({
   // OTLP over gRPC (TraceService/Export), the port most OpenTelemetry SDKs default to; 0 turns it off.
   OTLP_GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(4317),
   // Browser origins allowed to send OTLP and custom logs (comma-separated); none by default (no CORS headers).
-  CORS_ALLOWED_ORIGINS: z.string().optional(),
+  CORS_ALLOWED_ORIGINS: z.string().default("").transform(parseOrigins),
   // The durable buffer for logs while the database is down (default: <data directory>/spool).
   LOG_SPOOL_DIR: z.string().optional(),
   LOG_SPOOL_MAX_BYTES: z.coerce.number().int().nonnegative().default(1024 * 1024 * 1024),
@@ -64,6 +64,19 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   return { ...parsed.data, OPENAI_UPSTREAM_URL: trimSlash(parsed.data.OPENAI_UPSTREAM_URL), ANTHROPIC_UPSTREAM_URL: trimSlash(parsed.data.ANTHROPIC_UPSTREAM_URL) };
+}
+
+/** `https://app.example.com, http://localhost:5173` → origins as browsers send them (scheme://host[:port]). */
+function parseOrigins(list: string, context: z.RefinementCtx): string[] {
+  const origins = new Set<string>();
+  for (const entry of list.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
+    const origin = URL.canParse(entry) ? new URL(entry).origin : "null";
+    if (entry === "*") context.addIssue("list origins by name (https://app.example.com); * is not accepted");
+    else if (origin === "null" || origin !== entry.toLowerCase().replace(/\/$/, "")) {
+      context.addIssue(`${entry} is not an origin (expected scheme://host[:port] without a path, e.g. https://app.example.com)`);
+    } else origins.add(origin);
+  }
+  return [...origins];
 }
 
 function trimSlash(url: string): string {
