@@ -74,11 +74,25 @@ export function jsonText(value: unknown): string | null {
   }
 }
 
-/** Trusts the content type, but also sniffs the body: a custom log may carry a raw stream without headers. */
+/**
+ * Trusts the content type, but also sniffs the body: a custom log may carry a raw stream without
+ * headers, as server-sent events or as JSON lines (see parseStreamEvents).
+ */
 export function isEventStream(input: ProviderExchangeInput): boolean {
-  if (input.responseContentType?.toLowerCase().includes("text/event-stream")) return true;
+  if (/text\/event-stream|ndjson|jsonl/.test(input.responseContentType?.toLowerCase() ?? "")) return true;
   if (typeof input.responseBody !== "string") return false;
-  return /^\s*(data|event):/.test(input.responseBody);
+  return /^\s*(data|event):/.test(input.responseBody) || isJsonLines(input.responseBody);
+}
+
+/**
+ * A first line that is a JSON object by itself, and a second that opens another: one JSON body,
+ * compact or pretty-printed, never looks so. The cheap test comes first, as every proxied body
+ * passes here.
+ */
+function isJsonLines(body: string): boolean {
+  const firstLineEnd = body.indexOf("\n");
+  if (firstLineEnd === -1 || !body.slice(firstLineEnd + 1, firstLineEnd + 64).trimStart().startsWith("{")) return false;
+  return readJsonObject(body.slice(0, firstLineEnd)) !== null;
 }
 
 export function stringField(source: unknown, key: string): string | null {
