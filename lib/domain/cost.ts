@@ -69,6 +69,20 @@ function findPrice(usage: Usage, model: string, provider: string, at: Date | und
   return null;
 }
 
+/**
+ * The provider whose API a URL belongs to, by the price table's own pattern for each provider
+ * (api.openai.com → openai, api.anthropic.com → anthropic, generativelanguage.googleapis.com →
+ * google, *.openai.azure.com → azure, api.groq.com → groq, …), or null for a host it does not
+ * list. The same table prices the call, so a provider found here is one it has prices for.
+ */
+export function providerOfApiUrl(url: string): string | null {
+  try {
+    return findProvider({ providerApiUrl: url })?.id ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The table throws on usage it finds inconsistent (more cached than prompt tokens): that price is unknown. */
 function calc(usage: Usage, model: string, providerId: string | undefined, at: Date | undefined): PriceCalculationResult {
   try {

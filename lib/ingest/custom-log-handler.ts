@@ -18,11 +18,12 @@ export interface CustomLogDependencies {
 }
 
 // POST /v1/trace/custom/log (and Helicone's logger paths) – record one request logged by the caller; 200 once stored
+// `routeProvider`: what the path implies (/oai/v1/log: "openai"), null when the body must say.
 export async function handleCustomLog(
   req: IncomingMessage,
   res: ServerResponse,
   deps: CustomLogDependencies,
-  _routeProvider: string | null = null,
+  routeProvider: string | null = null,
 ): Promise<void> {
   try {
     if (req.method !== "POST") throw new ApiError("method_not_allowed", "Use POST to send a custom log.", 405, { allow: "POST" });
@@ -43,7 +44,7 @@ export async function handleCustomLog(
     const metaAuth = typeof meta?.["Helicone-Auth"] === "string" ? meta["Helicone-Auth"] : undefined;
     const organizationId = await deps.authenticate(apiKeyFrom(req.headers.authorization, req.headers["helicone-auth"], metaAuth));
 
-    const input = customLogToLogInput(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now());
+    const input = customLogToLogInput(organizationId, body, rawHeaderPairs(req.rawHeaders), Date.now(), routeProvider);
     await storedWithin(deps.writer.write(input), deps.writeTimeoutMs, "log");
     sendJson(res, 200, { id: input.unpriced.id });
   } catch (error) {

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { LoggedRequest, TokenUsage } from "../domain/logged-request";
-import type { PriceUsageInput } from "../domain/cost";
+import { providerOfApiUrl, type PriceUsageInput } from "../domain/cost";
 import { ApiError } from "../shared/api-error";
 import { MAX_JSON_NESTING, pathPastNestingLimit } from "../shared/json-nesting";
 import { readHeliconeContext } from "./helicone-headers";
 import { redactHeaders } from "./headers";
-import { readProviderExchange } from "./providers";
+import { readProviderExchange, type ProviderExchange } from "./providers";
+import { bodyText, NO_USAGE } from "./providers/exchange";
 import { heliconeFields, usageFields } from "./record-fields";
-import { errorReasonFromBody } from "./error-reason";
+import { CANCELLED_REASON, errorReasonFromText } from "./error-reason";
+import { readLoggedStep } from "./logged-step";
 import { toLoggedRequest, type UnpricedInput } from "./writer/log-input";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
@@ -44,29 +46,36 @@ export const customLogSchema = z.object({
   }),
   providerResponse: z.object({
     json: z.unknown(),
-    status: z.number().int().min(0).max(999),
+    // Helicone's loggers send a streamed or text answer here, with `json: {}` (Python: null when unused).
+    textBody: z.string().nullish(),
+    // Helicone's loggers send -3 for a call the client cancelled; other negative values are its codes for "no HTTP status".
+    status: z.number().int().min(-999).max(999),
     headers: z.record(z.string(), z.string()).optional(),
   }),
   timing: z
-    .object({ startTime: timestampSchema, endTime: timestampSchema, timeToFirstToken: z.number().nonnegative().optional() })
+    .object({ startTime: timestampSchema, endTime: timestampSchema, timeToFirstToken: z.number().nonnegative().nullish() })
     .optional(),
-  provider: z.string().min(1).max(100),
+  // Optional: the route, the body, the URL's host, else "custom" (see chooseProvider).
+  provider: z.string().min(1).max(100).optional(),
 });
 
 export type CustomLogBody = z.infer<typeof customLogSchema>;
 
 /**
- * POST /v1/trace/custom/log, as in the seed: a call the caller made itself (any provider, any
- * framework), logged with the same fields as a proxied one. Helicone-* values may come as request
- * headers or inside providerRequest.meta; headers win. Throws ApiError (400) naming what is wrong.
+ * POST /v1/trace/custom/log, as in the seed, and the paths Helicone's manual loggers post to: a
+ * call the caller made itself (any provider, any framework), logged with the same fields as a
+ * proxied one. Helicone-* values may come as request headers or inside providerRequest.meta;
+ * headers win. `routeProvider` is the provider the path implies (/oai/v1/log: "openai"), null
+ * when the body must say. Throws ApiError (400) naming what is wrong.
  */
 export function customLogToLoggedRequest(
   organizationId: string,
   body: unknown,
   headers: Iterable<readonly [string, string]>,
   receivedAtMs: number,
+  routeProvider: string | null = null,
 ): LoggedRequest {
-  return toLoggedRequest(customLogToLogInput(organizationId, body, headers, receivedAtMs));
+  return toLoggedRequest(customLogToLogInput(organizationId, body, headers, receivedAtMs, routeProvider));
 }
 
 /** As customLogToLoggedRequest, with the price lookup left to the log writer. */
@@ -75,6 +84,7 @@ export function customLogToLogInput(
   body: unknown,
   headers: Iterable<readonly [string, string]>,
   receivedAtMs: number,
+  routeProvider: string | null = null,
 ): UnpricedInput {
   refuseDeepNesting(body);
   const log = customLogSchema.parse(body);
@@ -89,18 +99,20 @@ export function customLogToLogInput(
   const endMs = log.timing ? toEpochMs(log.timing.endTime) : receivedAtMs;
   checkTiming(startMs, endMs, receivedAtMs);
 
-  const provider = log.provider.toLowerCase();
-  const read = readProviderExchange(provider, {
-    path: pathOf(log.providerRequest.url),
-    requestBody: requestJson,
-    responseBody: log.providerResponse.json ?? null,
-    responseContentType: "application/json",
-  });
+  const path = pathOf(log.providerRequest.url);
+  const step = readLoggedStep(requestJson);
+  const provider = step?.kind ?? chooseProvider(routeProvider, log.provider, log.providerRequest.url);
+  // A text answer (a stream as SSE or JSON lines, or any text) is read like a proxied body of
+  // unknown type; an empty one means the answer is in `json`, as Helicone's logger sends it.
+  const textBody = log.providerResponse.textBody || null;
+  const responseBody = textBody ?? (log.providerResponse.json as object | null | undefined) ?? null;
+  const read: ProviderExchange = step
+    ? { model: null, stream: false, storedResponseBody: bodyText(responseBody), usage: NO_USAGE }
+    : readProviderExchange(provider, { path, requestBody: requestJson, responseBody, responseContentType: textBody ? null : "application/json" });
   checkTokenCounts(read.usage);
-  const model = read.model ?? (typeof requestJson.model === "string" ? requestJson.model : null);
+  const model = step ? null : (read.model ?? (typeof requestJson.model === "string" ? requestJson.model : null));
   const price: PriceUsageInput = { provider, model, usage: read.usage };
-  const status = log.providerResponse.status;
-  const isSuccess = status >= 200 && status < 300;
+  const outcome = outcomeOf(log.providerResponse.status, read.storedResponseBody);
 
   const unpriced: LoggedRequest = {
     id: randomUUID(),
@@ -109,10 +121,8 @@ export function customLogToLogInput(
     provider,
     model,
     method: "POST",
-    path: pathOf(log.providerRequest.url),
-    status,
-    errorReason: isSuccess ? null : errorReasonFromBody(log.providerResponse.json, status),
-    cancelled: false,
+    path: step?.name ?? path,
+    ...outcome,
     startTime: new Date(startMs),
     endTime: new Date(endMs),
     latencyMs: endMs - startMs,
@@ -121,12 +131,41 @@ export function customLogToLogInput(
     ...usageFields(read.usage, PRICED_LATER),
     ...heliconeFields(helicone),
     requestBody: JSON.stringify(requestJson),
-    responseBody: log.providerResponse.json === undefined ? null : JSON.stringify(log.providerResponse.json),
+    // A stream is stored reassembled, as the proxy stores one; JSON and text as sent.
+    responseBody: read.storedResponseBody,
     // The provider call's own headers are what `meta` carries; the log call's headers are ours.
     requestHeaders: redactHeaders(log.providerRequest.meta ?? {}),
     responseHeaders: redactHeaders(log.providerResponse.headers ?? {}),
   };
   return { unpriced, price };
+}
+
+/**
+ * Whose call this was: the logging path's provider decides how the answer is read, so it comes
+ * first; then the body's `provider`; then the host of providerRequest.url as the price table knows
+ * it (api.openai.com, api.anthropic.com, generativelanguage.googleapis.com, …); else "custom",
+ * whose answer is read by its shape and priced by its model's name.
+ */
+export function chooseProvider(routeProvider: string | null, bodyProvider: string | undefined, url: string): string {
+  return (routeProvider ?? bodyProvider ?? providerOfApiUrl(url) ?? "custom").toLowerCase();
+}
+
+// Helicone's status for a call the client cancelled: there is no HTTP status to keep.
+const HELICONE_CANCELLED = -3;
+
+/**
+ * The status columns. A cancelled call is recorded as the proxy records one that ended before any
+ * response (status 0, cancelled, its reason); Helicone's other negative codes mean no HTTP status
+ * either: status 0, failed, the code in the reason when the answer names no error.
+ */
+function outcomeOf(loggedStatus: number, storedResponse: string | null): Pick<LoggedRequest, "status" | "errorReason" | "cancelled"> {
+  if (loggedStatus === HELICONE_CANCELLED) return { status: 0, errorReason: CANCELLED_REASON, cancelled: true };
+  const isSuccess = loggedStatus >= 200 && loggedStatus < 300;
+  return {
+    status: Math.max(loggedStatus, 0),
+    errorReason: isSuccess ? null : errorReasonFromText(storedResponse ?? "", loggedStatus),
+    cancelled: false,
+  };
 }
 
 /** Placeholder cost fields of an unpriced record: toLoggedRequest replaces them. */

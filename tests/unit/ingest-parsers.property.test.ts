@@ -22,7 +22,7 @@ import type { Attributes, OtlpSpan } from "@/lib/ingest/otlp/otlp-span";
 import { emptyAttributes } from "@/lib/ingest/otlp/otlp-span";
 import { exportToLoggedRequests, spanContext, spanToLoggedRequest } from "@/lib/ingest/otlp/span-to-record";
 import { readProviderExchange } from "@/lib/ingest/providers";
-import { parseSseJson } from "@/lib/ingest/providers/sse";
+import { parseStreamEvents } from "@/lib/ingest/providers/sse";
 import { decodeUtf8Body, firstInvalidUtf8Offset } from "@/lib/ingest/read-body";
 import { listRequestsQuerySchema } from "@/lib/read-api/list-requests";
 import { customLogBody, customLogCases, nestedArraysJson, nodeIdCases, validCustomLog } from "../fixtures/bad-input/corpus";
@@ -629,7 +629,7 @@ describe("provider response and stream readers (lib/ingest/providers/*)", () => 
     fc.assert(
       fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 })), { maxLength: 8 }), fc.constantFrom("\n", "\r\n", "\r"), fc.boolean(), (events, newline, comments) => {
         const text = events.map((data, index) => `${comments ? `: keep-alive${newline}` : ""}${index % 2 ? `event: e${index}${newline}` : ""}data: ${JSON.stringify(data)}${newline}${newline}`).join("");
-        const parsed = parseSseJson(`${text}data: [DONE]${newline}${newline}`);
+        const parsed = parseStreamEvents(`${text}data: [DONE]${newline}${newline}`);
         // Compared as JSON carries them (-0 arrives as 0).
         expect(parsed.map((event) => event.data)).toEqual(JSON.parse(JSON.stringify(events)));
         expect(parsed.map((event) => event.event)).toEqual(events.map((_, index) => (index % 2 ? `e${index}` : null)));

@@ -15,7 +15,7 @@ import {
   type ProviderExchange,
   type ProviderExchangeInput,
 } from "./exchange";
-import { parseSseJson } from "./sse";
+import { parseStreamEvents } from "./sse";
 import { countChatPromptTokens, countTextTokens, type PromptMessage } from "./token-estimate";
 
 /**
@@ -29,7 +29,7 @@ export function readAnthropicExchange(input: ProviderExchangeInput): ProviderExc
   const requestModel = stringField(request, "model");
 
   if (typeof input.responseBody === "string" && isEventStream(input)) {
-    const assembled = assembleAnthropicStream(parseSseJson(input.responseBody));
+    const assembled = assembleAnthropicStream(parseStreamEvents(input.responseBody));
     if (!assembled) return { model: requestModel, stream: true, storedResponseBody: bodyText(input.responseBody), usage: NO_USAGE };
     const { message, hasFinalUsage } = assembled;
     const reported = readReportedUsage(message.usage);

@@ -74,11 +74,36 @@ export function jsonText(value: unknown): string | null {
   }
 }
 
-/** Trusts the content type, but also sniffs the body: a custom log may carry a raw stream without headers. */
+/**
+ * Trusts the content type, but also sniffs the body: a custom log may carry a raw stream without
+ * headers, as server-sent events or as JSON lines (see parseStreamEvents).
+ */
 export function isEventStream(input: ProviderExchangeInput): boolean {
-  if (input.responseContentType?.toLowerCase().includes("text/event-stream")) return true;
+  if (/text\/event-stream|ndjson|jsonl/.test(input.responseContentType?.toLowerCase() ?? "")) return true;
   if (typeof input.responseBody !== "string") return false;
-  return /^\s*(data|event):/.test(input.responseBody);
+  return /^\s*(data|event):/.test(input.responseBody) || isJsonLines(input.responseBody);
+}
+
+/**
+ * A first line that is a JSON object by itself, followed by a line that opens another, or by
+ * nothing but a line end when that object is a stream event (a stream cancelled after its first
+ * chunk). One JSON body, compact or pretty-printed, never looks so. The cheap tests come first,
+ * as every proxied body passes here.
+ */
+function isJsonLines(body: string): boolean {
+  const firstLineEnd = body.indexOf("\n");
+  if (firstLineEnd === -1) return false;
+  const next = body.slice(firstLineEnd + 1, firstLineEnd + 64).trimStart();
+  if (next !== "" && !next.startsWith("{")) return false;
+  const first = readJsonObject(body.slice(0, firstLineEnd));
+  return first !== null && (next !== "" || isStreamEvent(first));
+}
+
+/** An OpenAI chat chunk, an Anthropic stream event or a Responses API event: never a whole answer. */
+function isStreamEvent(data: JsonObject): boolean {
+  if (data.object === "chat.completion.chunk") return true;
+  const type = stringField(data, "type");
+  return type !== null && /^(message_start|message_delta|message_stop|content_block_|ping$|response\.)/.test(type);
 }
 
 export function stringField(source: unknown, key: string): string | null {

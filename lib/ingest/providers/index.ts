@@ -18,11 +18,11 @@ export function readProviderExchange(provider: string, input: ProviderExchangeIn
 
 /**
  * Anthropic bodies carry a top-level `type` ("message", or "error" for failures) and its streams
- * open with message_start; OpenAI bodies carry `object` or a bare `error`, and OpenAI is the
- * format most others copy, so it is the default.
+ * open with message_start (as SSE, or as the JSON lines an SDK's stream writes); OpenAI bodies
+ * carry `object` or a bare `error`, and OpenAI is the format most others copy, so it is the default.
  */
 function looksLikeAnthropic(body: string | object | null): boolean {
-  if (typeof body === "string" && /^\s*(event:\s*message_start|data:\s*\{\s*"type"\s*:\s*"message_start")/.test(body)) return true;
+  if (typeof body === "string" && /^\s*(event:\s*message_start|(data:\s*)?\{\s*"type"\s*:\s*"message_start")/.test(body)) return true;
   const type = readJsonObject(body)?.type;
   return type === "message" || type === "error";
 }

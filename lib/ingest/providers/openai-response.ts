@@ -15,7 +15,7 @@ import {
   type ProviderExchangeInput,
 } from "./exchange";
 import { assembleOpenAiStream } from "./openai-stream";
-import { parseSseJson } from "./sse";
+import { parseStreamEvents } from "./sse";
 import { countChatPromptTokens, countTextTokens, type FunctionDefinition, type PromptMessage } from "./token-estimate";
 
 /**
@@ -30,7 +30,7 @@ export function readOpenAiExchange(input: ProviderExchangeInput): ProviderExchan
   const requestModel = stringField(request, "model");
 
   if (typeof input.responseBody === "string" && isEventStream(input)) {
-    const response = assembleOpenAiStream(parseSseJson(input.responseBody));
+    const response = assembleOpenAiStream(parseStreamEvents(input.responseBody));
     if (!response) return { model: requestModel, stream: true, storedResponseBody: bodyText(input.responseBody), usage: NO_USAGE };
     const model = stringField(response, "model") ?? requestModel;
     const storedResponseBody = jsonText(response) ?? bodyText(input.responseBody);

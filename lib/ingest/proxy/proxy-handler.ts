@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { errors as undiciErrors, request as upstreamRequest, type Dispatcher } from "undici";
 import { apiKeyFrom } from "../../auth/api-keys";
 import { ApiError, unavailable } from "../../shared/api-error";
+import { CANCELLED_REASON } from "../error-reason";
 import { forwardableRequestHeaders, forwardableResponseHeaders } from "../headers";
 import { providerErrorBody, type ProviderName } from "../provider-errors";
 import { readBody, BodyTooLargeError } from "../read-body";
@@ -141,7 +142,7 @@ export async function handleProxyRequest(
 
 function markCancelled(exchange: CapturedExchange): void {
   exchange.cancelled = true;
-  exchange.errorReason = "cancelled by the client before the response ended";
+  exchange.errorReason = CANCELLED_REASON;
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
