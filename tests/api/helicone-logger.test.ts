@@ -129,6 +129,32 @@ describeOnEachDatabase("Helicone's manual logger", (stack) => {
     expect(stored.responseBody.content[0].text).toBe((message.content[0] as { text: string }).text);
   });
 
+  it("logRequest with provider google posts to /googleapis/v1/log; Gemini's answer is read for its model, tokens and cost", async () => {
+    // Gemini's generateContent answer, in its documented wire format (the mock provider does not speak it).
+    const geminiAnswer = {
+      candidates: [{ content: { role: "model", parts: [{ text: "Kyoto in autumn." }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 400, thoughtsTokenCount: 100, totalTokenCount: 1500 },
+      modelVersion: "gemini-2.0-flash",
+      responseId: "mock-gemini-1",
+    };
+    const geminiRequest = { contents: [{ role: "user", parts: [{ text: "Where should I go?" }] }] };
+    await logger().logRequest(
+      { ...geminiRequest, model: "gemini-2.0-flash" },
+      async (recorder) => {
+        recorder.appendResults(geminiAnswer);
+        return geminiAnswer;
+      },
+      {},
+      "google",
+    );
+    const { post, stored } = await storedFromLastPost();
+    expect(post.url).toBe(`${stack().app.url}/googleapis/v1/log`);
+    // gemini-2.0-flash: $0.10 / 1M input, $0.40 / 1M output; thinking tokens are billed as output
+    expect(stored).toMatchObject({ provider: "google", model: "gemini-2.0-flash", promptTokens: 1000, completionTokens: 500, costUnknown: false });
+    expect(stored.cost).toBeCloseTo((1000 * 0.1 + 500 * 0.4) / 1e6, 12);
+    expect(stored.responseBody.candidates[0].content.parts[0].text).toBe("Kyoto in autumn.");
+  });
+
   interface StreamCase {
     name: string;
     model: string;

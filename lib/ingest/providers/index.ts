@@ -1,11 +1,12 @@
 import { readAnthropicExchange } from "./anthropic-response";
 import { readJsonObject, type ProviderExchange, type ProviderExchangeInput } from "./exchange";
+import { readGoogleExchange } from "./google-response";
 import { readOpenAiExchange } from "./openai-response";
 
 export type { ExchangeUsage, ProviderExchange, ProviderExchangeInput } from "./exchange";
 
 /**
- * Reads any provider's exchange. "openai" and "anthropic" pick their reader; any other provider
+ * Reads any provider's exchange. "openai", "anthropic" and "google" pick their reader; any other provider
  * (a custom log from Azure, Groq, a gateway...) is read by the shape of its response, since
  * almost every provider speaks one of the two wire formats.
  */
@@ -13,6 +14,7 @@ export function readProviderExchange(provider: string, input: ProviderExchangeIn
   const name = provider.trim().toLowerCase();
   if (name === "anthropic") return readAnthropicExchange(input);
   if (name === "openai") return readOpenAiExchange(input);
+  if (name === "google" || name === "gemini") return readGoogleExchange(input);
   return looksLikeAnthropic(input.responseBody) ? readAnthropicExchange(input) : readOpenAiExchange(input);
 }
 
