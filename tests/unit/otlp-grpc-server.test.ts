@@ -19,7 +19,7 @@ function stubWriter() {
     queued: 0,
     mode: "store" as "store" | "refuse" | "stall" | "hold",
     /** in "hold" mode: told of each write, with the function that lets it complete */
-    onHold: (_release: () => void) => {},
+    onHold: (() => {}) as (release: () => void) => void,
     stats: () => ({ queued: writer.queued, written: stored.length, spooled: 0, spoolBytes: 0, unreadableSpooled: 0, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null }),
     writeMany: async (records: readonly LoggedRequest[]) => {
       if (writer.mode === "refuse") throw new Error("log queue is full");
