@@ -2,12 +2,14 @@
  * The process `npm start` runs. Ingest traffic (`/v1/*`, `/anthropic/*`) is served right here on
  * a lean node:http path, because a Next route handler in front of every LLM call measured 3–5×
  * slower than a bare proxy (README: Performance); every other request goes to Next's request handler.
+ * OTLP over gRPC has its own port (OTLP_GRPC_PORT), served by grpc-js.
  */
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { config as readConfig } from "./lib/shared/config";
 import { createIngestRouter } from "./lib/ingest/ingest-router";
+import { startOtlpGrpcServer, type OtlpGrpcServer } from "./lib/ingest/otlp/otlp-grpc-server";
 import { migrateDatabase } from "./lib/storage/migrate";
 import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/auth/first-start";
@@ -17,6 +19,8 @@ import { answerClientError } from "./lib/http/client-error";
 import { compressResponse } from "./lib/http/compression";
 
 const dev = process.argv.includes("--dev");
+// Long enough for an export waiting on storage (10 s at most) to be answered in most cases.
+const OTLP_GRPC_SHUTDOWN_GRACE_MS = 5_000;
 const config = readConfig();
 // Settled (generated on a first start) before anything can ask for a session.
 authSecret();
@@ -49,13 +53,16 @@ server.on("clientError", answerClientError);
 await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
 const address = server.address();
 const port = typeof address === "object" && address ? address.port : config.PORT;
+const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+// Before Next is ready: exports need nothing from it. Printed before "Listening on", the line
+// tests and scripts wait for.
+const otlpGrpc = config.OTLP_GRPC_PORT === 0 ? null : await startOtlpGrpc(config.OTLP_GRPC_PORT);
 
 // Next is told the port actually bound (PORT=0 picks one): it fetches its own pages by it after a
 // server action redirects (the login form).
 const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: config.HOST, port });
 await app.prepare();
 handleWithNext = app.getRequestHandler();
-const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
 console.log(`Database: ${describeDatabase()}`);
 console.log(`Listening on http://${host}:${port}`);
 
@@ -65,6 +72,8 @@ async function shutDown(): Promise<void> {
   shuttingDown = true;
   server.close();
   server.closeIdleConnections();
+  // Exports in progress still need the log writer: they finish (or are cut) before it is flushed.
+  await otlpGrpc?.close(OTLP_GRPC_SHUTDOWN_GRACE_MS);
   // Logs already accepted are written before the process exits.
   await ingest.close();
   await closeDb();
@@ -72,6 +81,26 @@ async function shutDown(): Promise<void> {
 }
 process.on("SIGTERM", () => void shutDown());
 process.on("SIGINT", () => void shutDown());
+
+/**
+ * A busy port (most likely an OpenTelemetry Collector on 4317, the same default) costs OTLP/gRPC
+ * only: the dashboard, the proxy and OTLP/HTTP go on, and the log says how to resolve it.
+ */
+async function startOtlpGrpc(grpcPort: number): Promise<OtlpGrpcServer | null> {
+  try {
+    const started = await startOtlpGrpcServer(config.HOST, grpcPort, ingest.otlp);
+    console.log(`OTLP gRPC listening on ${host}:${started.port}`);
+    return started;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(
+      `OTLP gRPC is OFF: could not listen on ${config.HOST}:${grpcPort} (${reason}). ` +
+        `Is another OTLP receiver, such as an OpenTelemetry Collector, using the port? Set OTLP_GRPC_PORT to a free port, ` +
+        `or to 0 to turn OTLP/gRPC off. Everything else, OTLP/HTTP on /v1/traces included, is served as usual.`,
+    );
+    return null;
+  }
+}
 
 function printFirstStart(result: Awaited<ReturnType<typeof ensureFirstStart>>): void {
   if (!result.admin && !result.apiKey) return;

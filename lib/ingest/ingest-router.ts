@@ -6,7 +6,8 @@ import type { Config } from "../shared/config";
 import { handleCustomLog, type CustomLogDependencies } from "./custom-log-handler";
 import { createLogWriter } from "./writer/create-log-writer";
 import type { LogWriter } from "./writer/log-writer";
-import { handleOtlpTraces, type OtlpDependencies } from "./otlp/otlp-handler";
+import type { OtlpDependencies } from "./otlp/ingest-otlp-export";
+import { handleOtlpTraces } from "./otlp/otlp-handler";
 import { parseUpstreamAllowlist } from "./proxy/upstream-target";
 import { handleProxyRequest, type ProviderRoute, type ProxyDependencies } from "./proxy/proxy-handler";
 
@@ -33,6 +34,8 @@ export interface IngestRouter {
   /** true when the request is an ingest request (and is now being handled) */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   writer: LogWriter;
+  /** what an OTLP export needs, whichever transport carries it: OTLP/gRPC (server.ts) serves with these too */
+  otlp: OtlpDependencies;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,7 @@ export function createIngestRouter(config: Config): IngestRouter {
       return true;
     },
     writer,
+    otlp: otlpDeps,
     async close() {
       await writer.flush();
       await dispatcher.close();

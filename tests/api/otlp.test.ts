@@ -1,43 +1,15 @@
 import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
-import { context, trace, SpanKind, SpanStatusCode, type Attributes as SpanAttributes, type Context, type Span } from "@opentelemetry/api";
+import { SpanKind, type Span } from "@opentelemetry/api";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace";
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import { priceUsage } from "../../lib/domain/cost";
+import { sdk } from "../helpers/otel-sdk";
 import { describeOnEachDatabase } from "../helpers/test-stack";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
 
 const BODY_LIMIT = 1024 * 1024;
-
-type ExportCode = number;
-
-/** The real SDK: one POST per span as each ends (children before their parents), results kept. */
-function sdk(exporter: SpanExporter, resource: SpanAttributes = { "service.name": "travel-agent" }) {
-  const results: ExportCode[] = [];
-  const recording: SpanExporter = {
-    export: (spans: ReadableSpan[], done) => exporter.export(spans, (result) => (results.push(result.code), done(result))),
-    shutdown: () => exporter.shutdown(),
-  };
-  const provider = new TracerProvider({ resource: resourceFromAttributes(resource), spanProcessors: [new SimpleSpanProcessor({ exporter: recording })] });
-  const tracer = provider.getTracer("otlp-api-test");
-  return {
-    results,
-    span(name: string, startMs: number, endMs: number, parent: Span | null, attributes: SpanAttributes = {}, kind = SpanKind.INTERNAL): Span {
-      const parentContext: Context = parent ? trace.setSpan(context.active(), parent) : context.active();
-      const span = tracer.startSpan(name, { startTime: startMs, attributes, kind }, parentContext);
-      span.end(endMs);
-      return span;
-    },
-    /** a span that stays open until `end` is called, for parents (they end after their children) */
-    open(name: string, startMs: number, parent: Span | null, attributes: SpanAttributes = {}) {
-      const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
-      return tracer.startSpan(name, { startTime: startMs, attributes }, parentContext);
-    },
-    shutdown: () => provider.shutdown(),
-  };
-}
 
 describeOnEachDatabase(
   "OpenTelemetry ingest: POST /v1/traces",

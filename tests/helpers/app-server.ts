@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -9,6 +10,9 @@ export interface RunningApp {
   url: string;
   /** an API key of the default organization (SEED_API_KEY) */
   apiKey: string;
+  /** where OTLP/gRPC listens, e.g. 127.0.0.1:40124; null unless asked for (`otlpGrpc`) */
+  otlpGrpcAddress: string | null;
+  pid: number;
   output(): string;
   stop(): Promise<void>;
   /** SIGKILL: the process ends at once, as in a crash or an OOM kill; nothing is flushed */
@@ -20,6 +24,11 @@ export interface StartAppOptions {
   openaiUpstreamUrl?: string;
   anthropicUpstreamUrl?: string;
   env?: Record<string, string>;
+  /**
+   * Serve OTLP/gRPC on a free port. Off by default: every app started here would otherwise take
+   * 4317 (OTLP_GRPC_PORT's default), and apps start in parallel. An OTLP_GRPC_PORT in `env` wins.
+   */
+  otlpGrpc?: boolean;
 }
 
 export function generateTestApiKey(): string {
@@ -32,6 +41,7 @@ export function generateTestApiKey(): string {
  */
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const apiKey = generateTestApiKey();
+  const otlpGrpcPort = options.otlpGrpc ? await freePort() : 0;
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: projectRoot,
     env: {
@@ -43,6 +53,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       SEED_API_KEY: apiKey,
       OPENAI_UPSTREAM_URL: options.openaiUpstreamUrl ?? "http://127.0.0.1:9",
       ANTHROPIC_UPSTREAM_URL: options.anthropicUpstreamUrl ?? "http://127.0.0.1:9",
+      OTLP_GRPC_PORT: String(otlpGrpcPort),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -67,7 +78,21 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     });
   });
 
-  return { url, apiKey, output: () => output, stop: () => stopChild(child), crash: () => stopChild(child, "SIGKILL") };
+  // server.ts prints it before "Listening on".
+  const otlpGrpcAddress = /OTLP gRPC listening on (\S+)/.exec(output)?.[1]?.replace("localhost", "127.0.0.1") ?? null;
+  return { url, apiKey, otlpGrpcAddress, pid: child.pid!, output: () => output, stop: () => stopChild(child), crash: () => stopChild(child, "SIGKILL") };
+}
+
+/** A port nothing listens on right now (the OS's pick for port 0, released at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** SIGTERM (or the given signal), then SIGKILL after 10 s; resolves once the process has exited. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { startMockProvider } from "../mock-provider/server";
-import { startApp, type RunningApp } from "./app-server";
+import { startApp, type RunningApp, type StartAppOptions } from "./app-server";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "./test-databases";
 
 export type DatabaseKindUnderTest = "sqlite" | "postgres";
@@ -25,10 +25,17 @@ export interface TestStack {
 
 export const PROVIDER_KEY = "sk-provider-secret-should-never-be-stored-0123456789";
 
-export async function startStack(kind: DatabaseKindUnderTest, env: Record<string, string> = {}): Promise<TestStack & { stop(): Promise<void> }> {
+/** What a suite may ask of its app beyond the environment (OTLP/gRPC on a free port). */
+export type StackAppOptions = Pick<StartAppOptions, "otlpGrpc">;
+
+export async function startStack(
+  kind: DatabaseKindUnderTest,
+  env: Record<string, string> = {},
+  appOptions: StackAppOptions = {},
+): Promise<TestStack & { stop(): Promise<void> }> {
   const database: TestDatabase = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
   const mock = await startMockProvider();
-  const app = await startApp({ databaseUrl: database.url, openaiUpstreamUrl: mock.url, anthropicUpstreamUrl: mock.url, env });
+  const app = await startApp({ databaseUrl: database.url, openaiUpstreamUrl: mock.url, anthropicUpstreamUrl: mock.url, env, ...appOptions });
   return {
     ...stackOf({ kind, app, mock, databaseUrl: database.url }),
     async stop() {
@@ -94,11 +101,16 @@ export function stackOf({ kind, app, mock, databaseUrl }: Pick<TestStack, "kind"
  * Runs a suite once on SQLite and once on PostgreSQL, each against its own running app.
  * The PostgreSQL run skips without a server, except under CI=true where it fails.
  */
-export function describeOnEachDatabase(name: string, suite: (stack: () => TestStack) => void, env: Record<string, string> = {}): void {
+export function describeOnEachDatabase(
+  name: string,
+  suite: (stack: () => TestStack) => void,
+  env: Record<string, string> = {},
+  appOptions: StackAppOptions = {},
+): void {
   const define = (kind: DatabaseKindUnderTest) => () => {
     let stack: (TestStack & { stop(): Promise<void> }) | undefined;
     beforeAll(async () => {
-      stack = await startStack(kind, env);
+      stack = await startStack(kind, env, appOptions);
     });
     afterAll(async () => {
       await stack?.stop();

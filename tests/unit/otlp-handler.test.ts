@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
 import { ApiError } from "@/lib/shared/api-error";
-import { handleOtlpTraces, type OtlpDependencies } from "@/lib/ingest/otlp/otlp-handler";
+import type { OtlpDependencies } from "@/lib/ingest/otlp/ingest-otlp-export";
+import { handleOtlpTraces } from "@/lib/ingest/otlp/otlp-handler";
 import { otlpFormatOf } from "@/lib/ingest/otlp/otlp-response";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
 

@@ -4,16 +4,24 @@
  * Decoded messages follow proto3: an absent scalar reads as its zero value, an absent message or
  * oneof member as null, and 64-bit integers are Longs, a form the shared AnyValue and time readers take.
  */
+import { ApiError } from "../../shared/api-error";
 import { keyValuesToAttributes, unixNanosToMs } from "./any-value";
 import { google, opentelemetry } from "./generated/otlp-trace.js";
 import type { DecodedExport, OtlpEvent, OtlpSpan } from "./otlp-span";
+import type { RpcStatus } from "./otlp-status";
 
 const collector = opentelemetry.proto.collector.trace.v1;
 type ProtoSpan = opentelemetry.proto.trace.v1.Span;
 
-/** Throws (protobufjs's own error) when the bytes are not an ExportTraceServiceRequest. */
+/** Throws ApiError 400, with protobufjs's reason, when the bytes are not an ExportTraceServiceRequest. */
 export function decodeProtobufExport(body: Uint8Array): DecodedExport {
-  const request = collector.ExportTraceServiceRequest.decode(body);
+  let request: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  try {
+    request = collector.ExportTraceServiceRequest.decode(body);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ApiError("invalid_protobuf", `Body is not an OTLP ExportTraceServiceRequest in protobuf: ${detail}`, 400);
+  }
   return {
     rejected: [],
     resourceSpans: request.resourceSpans.map((resourceSpans) => ({
@@ -57,14 +65,19 @@ export function encodeProtobufResponse(partialSuccess: { rejectedSpans: number; 
   return collector.ExportTraceServiceResponse.encode(partialSuccess ? { partialSuccess } : {}).finish();
 }
 
-/** The google.rpc.Status every OTLP/HTTP error body must be, with an ErrorInfo detail naming `reason`. */
-export function encodeProtobufStatus(status: { code: number; message: string; reason: string; domain: string }): Uint8Array {
-  const errorInfo = google.rpc.ErrorInfo.encode({ reason: status.reason, domain: status.domain }).finish();
-  return google.rpc.Status.encode({
-    code: status.code,
-    message: status.message,
-    details: [{ type_url: ERROR_INFO_TYPE_URL, value: errorInfo }],
-  }).finish();
+/**
+ * The google.rpc.Status every OTLP/HTTP error body must be (and OTLP/gRPC's grpc-status-details-bin),
+ * with an ErrorInfo detail naming `reason`, and a RetryInfo detail when a retry delay is given: over
+ * gRPC that is what makes RESOURCE_EXHAUSTED retryable (OTLP/HTTP says it with Retry-After instead).
+ */
+export function encodeProtobufStatus(status: RpcStatus, retryDelaySeconds: number | null = null): Uint8Array {
+  const details = [{ type_url: ERROR_INFO_TYPE_URL, value: google.rpc.ErrorInfo.encode({ reason: status.reason, domain: status.domain }).finish() }];
+  if (retryDelaySeconds !== null) {
+    const retryDelay = { seconds: Math.floor(retryDelaySeconds), nanos: Math.round((retryDelaySeconds % 1) * 1e9) };
+    details.push({ type_url: RETRY_INFO_TYPE_URL, value: google.rpc.RetryInfo.encode({ retryDelay }).finish() });
+  }
+  return google.rpc.Status.encode({ code: status.code, message: status.message, details }).finish();
 }
 
 export const ERROR_INFO_TYPE_URL = "type.googleapis.com/google.rpc.ErrorInfo";
+export const RETRY_INFO_TYPE_URL = "type.googleapis.com/google.rpc.RetryInfo";

@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
 import { ApiError } from "../../shared/api-error";
-import { toErrorResponse } from "../../http/error-response";
+import type { OtlpPartialSuccess } from "./ingest-otlp-export";
 import { encodeProtobufResponse, encodeProtobufStatus, ERROR_INFO_TYPE_URL } from "./otlp-protobuf";
-import type { SpanRejection } from "./otlp-span";
+import { otlpFailureOf } from "./otlp-status";
 
 /**
  * OTLP/HTTP answers in the request's own encoding: an ExportTraceServiceResponse on success
@@ -11,7 +11,6 @@ import type { SpanRejection } from "./otlp-span";
 export type OtlpFormat = "protobuf" | "json";
 
 const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: "application/x-protobuf", json: "application/json" };
-const REASONS_LISTED = 5;
 
 /** The request's encoding from its Content-Type (parameters such as charset ignored), else 415. */
 export function otlpFormatOf(contentType: string | undefined): OtlpFormat {
@@ -25,8 +24,7 @@ export function otlpFormatOf(contentType: string | undefined): OtlpFormat {
   );
 }
 
-export function sendExportSuccess(res: ServerResponse, format: OtlpFormat, rejected: readonly SpanRejection[], spanCount: number): void {
-  const partialSuccess = rejected.length > 0 ? { rejectedSpans: rejected.length, errorMessage: describeRejections(rejected, spanCount) } : null;
+export function sendExportSuccess(res: ServerResponse, format: OtlpFormat, partialSuccess: OtlpPartialSuccess | null): void {
   const body =
     format === "protobuf"
       ? encodeProtobufResponse(partialSuccess)
@@ -38,43 +36,23 @@ export function sendExportSuccess(res: ServerResponse, format: OtlpFormat, rejec
 /**
  * Any thrown error as an OTLP failure: ApiError keeps its status and headers; the rest is a bare
  * 500. The body is a google.rpc.Status whose ErrorInfo detail carries, as `reason`, the same error
- * code every other endpoint answers for that condition.
+ * code every other endpoint answers for that condition (otlp-status.ts).
  */
 export function sendExportFailure(res: ServerResponse, format: OtlpFormat, error: unknown): void {
-  const { status, headers, body } = toErrorResponse(error);
-  const rpcStatus = { code: grpcCodeOf(status), message: body.error.message, reason: body.error.code, domain: ERROR_DOMAIN };
+  const { httpStatus, headers, status } = otlpFailureOf(error);
   send(
     res,
-    status,
+    httpStatus,
     format,
     format === "protobuf"
-      ? encodeProtobufStatus(rpcStatus)
+      ? encodeProtobufStatus(status)
       : JSON.stringify({
-          code: rpcStatus.code,
-          message: rpcStatus.message,
-          details: [{ "@type": ERROR_INFO_TYPE_URL, reason: rpcStatus.reason, domain: rpcStatus.domain }],
+          code: status.code,
+          message: status.message,
+          details: [{ "@type": ERROR_INFO_TYPE_URL, reason: status.reason, domain: status.domain }],
         }),
     headers,
   );
-}
-
-const ERROR_DOMAIN = "tracewell";
-
-/** The google.rpc.Code that best names an HTTP status (the OTLP spec maps them the other way). */
-function grpcCodeOf(status: number): number {
-  if (status === 401) return 16; // UNAUTHENTICATED
-  if (status === 403) return 7; // PERMISSION_DENIED
-  if (status === 404 || status === 405) return 12; // UNIMPLEMENTED
-  if (status === 429) return 8; // RESOURCE_EXHAUSTED
-  if (status === 503) return 14; // UNAVAILABLE
-  if (status >= 500) return 13; // INTERNAL
-  return 3; // INVALID_ARGUMENT
-}
-
-export function describeRejections(rejected: readonly SpanRejection[], spanCount: number): string {
-  const listed = rejected.slice(0, REASONS_LISTED).map(({ span, reason }) => `span ${span}: ${reason}`);
-  const more = rejected.length > REASONS_LISTED ? `; and ${rejected.length - REASONS_LISTED} more` : "";
-  return `${rejected.length} of ${spanCount} spans rejected: ${listed.join("; ")}${more}`;
 }
 
 function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uint8Array | string, headers: Record<string, string> = {}): void {
