@@ -136,6 +136,28 @@ describeOnEachDatabase("Langfuse's SDK pointed at us: POST /api/public/otel/v1/t
     });
   }
 
+  it("a Basic credential that cannot be read: 401 invalid_api_key saying what is wrong, nothing stored", async () => {
+    const post = (authorization: string) =>
+      fetch(`${stack().app.url}/api/public/otel/v1/traces`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ resourceSpans: [] }),
+      });
+    for (const [authorization, says] of [
+      ["Basic not-base64!", "no base64 credentials"],
+      [`Basic ${Buffer.from("pk-lf-only-a-public-key").toString("base64")}`, 'no ":" between the public key and the secret key'],
+      [`Basic ${Buffer.from("pk-lf-1:").toString("base64")}`, "empty secret key"],
+    ]) {
+      const response = await post(authorization);
+      expect(response.status).toBe(401);
+      const body = await response.json();
+      expect(body.details[0].reason).toBe("invalid_api_key");
+      expect(body.message).toContain(says);
+    }
+    // The same credentials with our key as the secret are accepted.
+    expect((await post(`Basic ${Buffer.from(`pk-lf-1:${stack().app.apiKey}`).toString("base64")}`)).status).toBe(200);
+  });
+
   itWithClient("a secret key that is not one of our API keys: the exporter hears 401 and nothing is stored", async () => {
     const run = await runLangfuseClient(keys({ secretKey: "sk-lf-not-a-tracewell-key" }), uniqueTag("lf"), "json");
     expect(run.errors.length).toBeGreaterThan(0);
