@@ -22,7 +22,7 @@ export interface TraceViewNode {
   childIds: string[];
   /** Step/Stage/Aspect-like property, else the model, else the last id segment */
   label: string;
-  /** the second line: the kind of an OTLP span's node, then model and provider, or the id segment when the label is the model */
+  /** the second line: an OTLP span's kind, then the model (or the span name, or the id segment, when the label is the model) and the provider */
   detail: string;
   /** an OTLP span's kind (Langfuse's observation type: GENERATION, TOOL…; else the span kind); null for other sources */
   kind: string | null;
@@ -90,7 +90,10 @@ function labelOf(dto: TraceNodeDto, last: TraceRequestDto | undefined): { label:
     const value = last.properties[key];
     if (value) return { label: value, detail: `${prefix}${model} · ${last.provider}` };
   }
-  return { label: last.model ?? (last.path.split("/").filter(Boolean).at(-1) || last.path), detail: `${prefix}${short} · ${last.provider}` };
+  const label = last.model ?? (last.path.split("/").filter(Boolean).at(-1) || last.path);
+  // An OTLP span's node id is a random span id: its name (the path) says what the node is.
+  const name = kind === null ? short : last.model ? last.path : null;
+  return { label, detail: `${prefix}${name === null ? "" : `${name} · `}${last.provider}` };
 }
 
 /** For an OTLP span the method column holds the node's kind; other sources hold an HTTP method there. */

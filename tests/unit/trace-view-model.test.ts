@@ -30,7 +30,7 @@ describe("trace view model", () => {
       ]),
     );
     expect(model.name).toBe("travel-planner");
-    expect(model.byId.get("t:planner")).toMatchObject({ kind: "AGENT", label: "planner", detail: "agent · planner · otel" });
+    expect(model.byId.get("t:planner")).toMatchObject({ kind: "AGENT", label: "planner", detail: "agent · otel" });
     expect(model.byId.get("t:planner:plan-llm")).toMatchObject({ kind: "GENERATION", label: "gpt-4o-mini", detail: "generation · plan-llm · otel" });
     expect(model.byId.get("t:proxied")).toMatchObject({ kind: null, detail: "proxied · openai" });
     expect(buildTraceModel(traceOf([{ nodeId: "t" }])).name).toBeNull();
