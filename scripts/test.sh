@@ -12,6 +12,14 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Could not install Chromium."
 fi
 
+# Langfuse's SDK, driven by tests/api/langfuse.test.ts, has a package of its own (its OpenTelemetry
+# SDK cannot share ours); install it when missing. Without it that test is skipped, except under
+# CI=true where it fails.
+if [ ! -f tests/clients/langfuse/node_modules/.package-lock.json ]; then
+  echo "Installing Langfuse's SDK for the API tests…"
+  npm ci --prefix tests/clients/langfuse --no-audit --no-fund --loglevel=error >/dev/null || echo "Could not install tests/clients/langfuse."
+fi
+
 node scripts/ensure-build.mjs || { echo "0 passed, 1 failed"; exit 1; }
 
 rm -f test-results/vitest.json test-results/playwright.json test-results/static.json

@@ -66,6 +66,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
             <Stat label="Provider" value={attempt.provider} />
             <Stat label="Started" value={`+${formatDuration(offsetMs)}`} title={attempt.startTime} />
             <Stat label="Source" value={attempt.source} />
+            {node.kind && <Stat label="Kind" value={node.kind} />}
             <Stat label="User" value={attempt.userId ?? "—"} />
           </dl>
         )}

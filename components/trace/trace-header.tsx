@@ -21,9 +21,20 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
           <span>/</span>
           <span>Trace</span>
         </div>
-        <h1 className="max-w-[22rem] truncate font-mono text-sm font-semibold text-slate-900" title={model.traceId}>
-          {model.traceId}
-        </h1>
+        {model.name ? (
+          <>
+            <h1 className="max-w-[22rem] truncate text-sm font-semibold text-slate-900" title={model.name}>
+              {model.name}
+            </h1>
+            <p className="max-w-[22rem] truncate font-mono text-[11px] text-slate-500" title="Trace id">
+              {model.traceId}
+            </p>
+          </>
+        ) : (
+          <h1 className="max-w-[22rem] truncate font-mono text-sm font-semibold text-slate-900" title={model.traceId}>
+            {model.traceId}
+          </h1>
+        )}
       </div>
       <dl className="flex items-center gap-5" aria-label="Trace metrics">
         <Metric label="Total cost" value={formatUsd(metrics.totalCost, !metrics.costComplete)} title={metrics.costComplete ? undefined : "Some prices are unknown: this is a lower bound"} />

@@ -1,3 +1,4 @@
+import { TRACE_NAME_PROPERTY } from "@/lib/contracts/trace";
 import { isSuccessStatus } from "@/lib/domain/trace-metrics";
 import { depthFirstOrder } from "@/lib/domain/tree-order";
 import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
@@ -21,8 +22,10 @@ export interface TraceViewNode {
   childIds: string[];
   /** Step/Stage/Aspect-like property, else the model, else the last id segment */
   label: string;
-  /** the second line: model and provider, or the id segment when the label is the model */
+  /** the second line: an OTLP span's kind, then the model (or the span name, or the id segment, when the label is the model) and the provider */
   detail: string;
+  /** an OTLP span's kind (Langfuse's observation type: GENERATION, TOOL…; else the span kind); null for other sources */
+  kind: string | null;
   /** decided by the last attempt: a retry that succeeded is ok */
   status: NodeStatus;
   statusCode: number | null;
@@ -49,6 +52,8 @@ export interface TraceViewNode {
 
 export interface TraceModel {
   traceId: string;
+  /** the trace's name, as Langfuse's SDKs give it (the `trace_name` property of its first node that has one) */
+  name: string | null;
   metrics: TraceResponse["metrics"];
   /** parents before children, siblings by start time (the API's order) */
   nodes: TraceViewNode[];
@@ -79,11 +84,21 @@ function labelOf(dto: TraceNodeDto, last: TraceRequestDto | undefined): { label:
   const short = segment.length > 24 ? `${segment.slice(0, 14)}…` : segment;
   if (!last) return { label: short, detail: "virtual · not logged" };
   const model = last.model ?? last.path;
+  const kind = kindOf(last);
+  const prefix = kind ? `${kind.toLowerCase()} · ` : "";
   for (const key of LABEL_PROPERTIES) {
     const value = last.properties[key];
-    if (value) return { label: value, detail: `${model} · ${last.provider}` };
+    if (value) return { label: value, detail: `${prefix}${model} · ${last.provider}` };
   }
-  return { label: last.model ?? (last.path.split("/").filter(Boolean).at(-1) || last.path), detail: `${short} · ${last.provider}` };
+  const label = last.model ?? (last.path.split("/").filter(Boolean).at(-1) || last.path);
+  // An OTLP span's node id is a random span id: its name (the path) says what the node is.
+  const name = kind === null ? short : last.model ? last.path : null;
+  return { label, detail: `${prefix}${name === null ? "" : `${name} · `}${last.provider}` };
+}
+
+/** For an OTLP span the method column holds the node's kind; other sources hold an HTTP method there. */
+function kindOf(request: TraceRequestDto | undefined): string | null {
+  return request?.source === "otel" ? request.method : null;
 }
 
 export function buildTraceModel(response: TraceResponse): TraceModel {
@@ -124,6 +139,7 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
       childIds: [],
       label,
       detail,
+      kind: kindOf(last),
       status,
       statusCode: last?.status ?? null,
       attempts,
@@ -176,6 +192,7 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
 
   return {
     traceId: response.traceId,
+    name: traceName(nodes),
     metrics: response.metrics,
     nodes,
     byId,
@@ -191,6 +208,15 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
     startMs: Number.isFinite(startMs) ? startMs : 0,
     endMs: Number.isFinite(endMs) ? endMs : 0,
   };
+}
+
+/** The first trace name met in depth-first order: the root's, when it carries one. */
+function traceName(nodes: readonly TraceViewNode[]): string | null {
+  for (const node of nodes) {
+    const name = node.attempts.at(-1)?.properties[TRACE_NAME_PROPERTY];
+    if (name) return name;
+  }
+  return null;
 }
 
 function isSorted(ids: string[], compare: (a: string, b: string) => number): boolean {

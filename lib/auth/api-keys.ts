@@ -52,10 +52,58 @@ export function bearerToken(value: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+const BASIC = /^\s*Basic(?:\s+(\S*))?\s*$/i;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const BASIC_FORM = 'send "Authorization: Basic base64(<public key>:<your API key>)"';
+
+/**
+ * `Basic base64(<anything>:<key>)` → key, the password; anything that is not Basic → null. This
+ * is how Langfuse's SDKs authenticate (public key as the user, secret key as the password): a
+ * Tracewell API key given as LANGFUSE_SECRET_KEY works, whatever the public key. A Basic
+ * credential that cannot be read throws the 401 that says why.
+ */
+export function basicPassword(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const match = BASIC.exec(value);
+  if (!match) return null;
+  const encoded = match[1] ?? "";
+  if (!BASE64.test(encoded) || encoded.length % 4 === 1) {
+    throw new ApiError("invalid_api_key", `Authorization: Basic carries no base64 credentials; ${BASIC_FORM}.`, 401);
+  }
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon === -1) {
+    throw new ApiError("invalid_api_key", `Authorization: Basic credentials have no ":" between the public key and the secret key; ${BASIC_FORM}.`, 401);
+  }
+  const password = decoded.slice(colon + 1);
+  if (password === "") throw new ApiError("invalid_api_key", `Authorization: Basic credentials have an empty secret key; ${BASIC_FORM}.`, 401);
+  return password;
+}
+
+type HeaderValue = string | string[] | null | undefined;
+
+const firstOf = (value: HeaderValue) => (Array.isArray(value) ? value[0] : value);
+
 /** The key of the first of these header values (in order of preference) that holds `Bearer <key>`. */
-export function apiKeyFrom(...values: Array<string | string[] | null | undefined>): string | null {
+export function bearerKeyFrom(...values: HeaderValue[]): string | null {
   for (const value of values) {
-    const key = bearerToken(Array.isArray(value) ? value[0] : value);
+    const key = bearerToken(firstOf(value));
+    if (key) return key;
+  }
+  return null;
+}
+
+/**
+ * The API key of an ingest request: a Bearer key in any of these header values (in order of
+ * preference), else the secret key of a Basic credential (Langfuse's SDKs). Bearer comes first so
+ * that Basic credentials meant for a reverse proxy in front of us do not hide the key beside
+ * them. Throws a 401 for a Basic credential that cannot be read.
+ */
+export function apiKeyFrom(...values: HeaderValue[]): string | null {
+  const bearer = bearerKeyFrom(...values);
+  if (bearer) return bearer;
+  for (const value of values) {
+    const key = basicPassword(firstOf(value));
     if (key) return key;
   }
   return null;

@@ -44,6 +44,8 @@ export const TRACE_REQUEST_FIELDS = [
   { name: "provider", kind: "string", column: "provider", from: "provider" },
   { name: "model", kind: "nullableString", column: "model", from: "model" },
   { name: "path", kind: "string", column: "path", from: "path" },
+  // the node's kind for an OTLP span (Langfuse's observation type, else the span kind), else the HTTP method
+  { name: "method", kind: "string", column: "method", from: "method" },
   { name: "startTime", kind: "time", column: "startTime", from: "startMs" },
   { name: "endTime", kind: "time", column: "endTime", from: "endMs" },
   { name: "latencyMs", kind: "number", column: "latencyMs", from: "latencyMs" },
@@ -101,6 +103,12 @@ export type JsonObjectOf<Fields extends readonly TraceField[]> = {
 export type ServerObjectOf<Fields extends readonly Pick<TraceField, "from" | "kind">[]> = {
   [F in Fields[number] as F["from"]]: ServerValue<F["kind"]>;
 };
+
+/**
+ * The property a trace's own name is logged as (Langfuse's SDKs name traces; there is no column
+ * for it): the trace view shows the first one it finds as the trace's title.
+ */
+export const TRACE_NAME_PROPERTY = "trace_name";
 
 /** The trace's totals, as the seed defines them (computed by lib/domain/trace-metrics.ts). */
 export interface TraceMetrics {

@@ -1,4 +1,4 @@
-import { apiKeyFrom, authenticateApiKey } from "../auth/api-keys";
+import { authenticateApiKey, bearerKeyFrom } from "../auth/api-keys";
 import { auth } from "../auth/auth";
 import { findUserById } from "../storage/users";
 import { ApiError, unauthorized } from "../shared/api-error";
@@ -30,7 +30,9 @@ async function userFromSession(): Promise<{ organizationId: string; caller: Call
  */
 export function withAuth<P>(handler: Handler<P>) {
   return wrap<P>(async (request) => {
-    const key = apiKeyFrom(request.headers.get("authorization"), request.headers.get("helicone-auth"));
+    // Bearer only: a browser behind a reverse proxy's Basic auth sends that on every request, and
+    // its dashboard calls must still fall back to the session cookie.
+    const key = bearerKeyFrom(request.headers.get("authorization"), request.headers.get("helicone-auth"));
     if (key) return { organizationId: await authenticateApiKey(key), caller: { kind: "api-key" } };
     const user = await userFromSession();
     if (!user) throw unauthorized('Sign in, or send your API key as "Authorization: Bearer <key>".');

@@ -71,7 +71,8 @@ export function createIngestRouter(config: Config): IngestRouter {
     writeTimeoutMs: CUSTOM_LOG_WRITE_TIMEOUT_MS,
   };
   const otlpDeps: OtlpDependencies = {
-    authenticate: (key) => authenticateApiKey(key, 'Send "Authorization: Bearer <your API key>" (or Helicone-Auth) with the export.'),
+    authenticate: (key) =>
+      authenticateApiKey(key, 'Send "Authorization: Bearer <your API key>" (or Helicone-Auth) with the export; Langfuse\'s SDKs: your API key as the secret key.'),
     writer,
     maxBodyBytes: config.MAX_OTLP_BODY_BYTES,
     queueHighWater: config.OTLP_QUEUE_HIGH_WATER,

@@ -20,6 +20,22 @@ describe("trace view model", () => {
     expect(model.byId.get("agent:bare")).toMatchObject({ label: "gpt-4", detail: "bare · openai" });
   });
 
+  it("an OTLP span's node shows its kind (Langfuse's observation type); the trace takes the name its nodes carry", () => {
+    const model = buildTraceModel(
+      traceOf([
+        { nodeId: "t", otelKind: "SPAN", startMs: 0 },
+        { nodeId: "t:planner", otelKind: "AGENT", properties: { trace_name: "travel-planner" }, startMs: 5 },
+        { nodeId: "t:planner:plan-llm", otelKind: "GENERATION", model: "gpt-4o-mini", startMs: 10 },
+        { nodeId: "t:proxied", startMs: 20 },
+      ]),
+    );
+    expect(model.name).toBe("travel-planner");
+    expect(model.byId.get("t:planner")).toMatchObject({ kind: "AGENT", label: "planner", detail: "agent · otel" });
+    expect(model.byId.get("t:planner:plan-llm")).toMatchObject({ kind: "GENERATION", label: "gpt-4o-mini", detail: "generation · plan-llm · otel" });
+    expect(model.byId.get("t:proxied")).toMatchObject({ kind: null, detail: "proxied · openai" });
+    expect(buildTraceModel(traceOf([{ nodeId: "t" }])).name).toBeNull();
+  });
+
   it("a node retried after a failure is ok and counts its failed attempt; the last failure decides otherwise", () => {
     const model = buildTraceModel(
       traceOf([

@@ -1,4 +1,5 @@
 import { readHeliconeContext, type HeliconeContext } from "../helicone-headers";
+import { appendLangfuseProperties, LANGFUSE_SESSION_IDS, LANGFUSE_USER_IDS } from "./langfuse-attributes";
 import type { AttributeValue, Attributes } from "./otlp-span";
 
 /**
@@ -7,11 +8,13 @@ import type { AttributeValue, Attributes } from "./otlp-span";
  * `helicone.node.id` and `Helicone-Node-Id` are one name; after translation to the header names
  * the proxy reads, the same rules apply (node id limits, lower-cased property keys, length caps).
  * Without Helicone names, the common conventions fill session and user: `session.id`
- * (OpenInference), `gen_ai.conversation.id` (GenAI semconv), `user.id`, `enduser.id`.
+ * (OpenInference, Langfuse), `gen_ai.conversation.id` (GenAI semconv), `user.id`, `enduser.id`,
+ * and Langfuse's own names. Langfuse's trace and observation metadata, and its trace name, become
+ * properties beneath any Helicone property of the same name.
  */
 const HELICONE_NAME = /^helicone[._-](?:(node[._-]id|session[._-]id|session[._-]name|user[._-]id)|property[._-](.+))$/i;
-const SESSION_KEYS = ["session.id", "gen_ai.conversation.id"];
-const USER_KEYS = ["user.id", "enduser.id"];
+const SESSION_KEYS = ["session.id", "gen_ai.conversation.id", ...LANGFUSE_SESSION_IDS];
+const USER_KEYS = ["user.id", "enduser.id", ...LANGFUSE_USER_IDS];
 const MAX_FIELD_LENGTH = 1024;
 
 /**
@@ -30,7 +33,8 @@ export function readResourceHelicone(resource: Attributes): ResourceHelicone {
 
 /** `spanKeys`: the span attributes' own keys, when the caller has them already. */
 export function readHeliconeAttributes(resource: ResourceHelicone, span: Attributes, spanKeys: readonly string[] = Object.keys(span)): HeliconeContext {
-  const headers = heliconeHeaders(span, spanKeys, [...resource.headers]);
+  // Later pairs win: the resource's Helicone names, Langfuse's, then the span's Helicone names.
+  const headers = heliconeHeaders(span, spanKeys, appendLangfuseProperties(span, spanKeys, [...resource.headers]));
   // Most spans carry no Helicone names: no need to parse an empty header list for each of them.
   const helicone = headers.length > 0 ? readHeliconeContext(headers) : noHeliconeContext();
   helicone.sessionId ??= firstText(span, SESSION_KEYS) ?? resource.sessionId;

@@ -1,4 +1,5 @@
 import { parseJsonWithinNesting } from "../../shared/json-nesting";
+import { LANGFUSE_INPUT, LANGFUSE_OUTPUT } from "./langfuse-attributes";
 import type { AttributeValue, Attributes, OtlpEvent } from "./otlp-span";
 
 /**
@@ -24,6 +25,7 @@ interface Found {
 type Source = (attributes: Attributes, events: readonly OtlpEvent[], keys: readonly string[]) => Found | null;
 
 const INPUT_SOURCES: Source[] = [
+  jsonAttribute(LANGFUSE_INPUT), // Langfuse SDKs: what the observation was given, JSON
   jsonAttribute("gen_ai.input.messages"), // GenAI semconv ≥ 1.37
   indexedMessages("gen_ai.prompt."), // OpenLLMetry: gen_ai.prompt.0.role / .content
   indexedMessages("llm.input_messages.", "message."), // OpenInference
@@ -36,6 +38,7 @@ const INPUT_SOURCES: Source[] = [
 ];
 
 const OUTPUT_SOURCES: Source[] = [
+  jsonAttribute(LANGFUSE_OUTPUT),
   jsonAttribute("gen_ai.output.messages"),
   indexedMessages("gen_ai.completion."),
   indexedMessages("llm.output_messages.", "message."),

@@ -1,10 +1,13 @@
 import type { BillableUsage } from "../../domain/cost";
+import { isTokenCount, MAX_TOKEN_COUNT } from "../token-count";
+import { LANGFUSE_MODEL, readLangfuseCost, readLangfuseUsage } from "./langfuse-attributes";
 import type { AttributeValue, Attributes } from "./otlp-span";
 
 /**
- * What makes a span an LLM call, read from the three conventions instrumentations use: the
+ * What makes a span an LLM call, read from the conventions instrumentations use: the
  * OpenTelemetry GenAI semantic conventions (`gen_ai.*`, and their legacy names OpenLLMetry still
- * sends), OpenInference (`llm.*`) and the Vercel AI SDK (`ai.*`). The first key present wins, in
+ * sends), OpenInference (`llm.*`), the Vercel AI SDK (`ai.*`) and Langfuse's SDKs (`langfuse.*`,
+ * whose usage and cost are JSON objects: langfuse-attributes.ts). The first key present wins, in
  * the order listed (response model before request model: it names the exact version billed).
  */
 export interface LlmFields {
@@ -13,10 +16,12 @@ export interface LlmFields {
   model: string | null;
   /** null when the span reports no token counts at all */
   usage: BillableUsage | null;
+  /** the cost the span reports itself (Langfuse's cost_details), USD; null: price it from the table */
+  givenCostUsd: number | null;
   stream: boolean;
   timeToFirstTokenMs: number | null;
-  /** a token count that is not a whole number the database can hold: the span is refused */
-  invalidTokenCount: string | null;
+  /** a token count or cost that cannot be stored (not a whole number the database holds, a negative cost): the span is refused */
+  invalid: string | null;
 }
 
 const PROVIDER_KEYS = ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"];
@@ -32,7 +37,7 @@ interface KeySet {
 }
 
 const SPAN_KEYS: KeySet = {
-  model: ["gen_ai.response.model", "gen_ai.request.model", "llm.model_name"],
+  model: [LANGFUSE_MODEL, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"],
   prompt: ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt", "llm.usage.prompt_tokens"],
   completion: ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion", "llm.usage.completion_tokens"],
   total: ["gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total"],
@@ -63,14 +68,11 @@ const VERCEL_CALL_TOKEN_KEYS = TOKEN_KEYS(VERCEL_CALL_KEYS);
  */
 const VERCEL_PROVIDER_CALL = /\.do(Generate|Stream|Embed)$/;
 
-// Token columns are 32-bit integers on PostgreSQL; one count past this would fail its whole batch.
-const MAX_TOKEN_COUNT = 2_147_483_647;
-
 export function readLlmFields(attributes: Attributes): LlmFields {
   const operationId = stringAt(attributes, ["ai.operationId"]);
   const vercelCall = operationId !== null && VERCEL_PROVIDER_CALL.test(operationId);
   if (operationId !== null && !vercelCall) {
-    return { provider: null, model: null, usage: null, stream: false, timeToFirstTokenMs: null, invalidTokenCount: null };
+    return { provider: null, model: null, usage: null, givenCostUsd: null, stream: false, timeToFirstTokenMs: null, invalid: null };
   }
   const keys = vercelCall ? VERCEL_CALL_KEYS : SPAN_KEYS;
 
@@ -79,13 +81,20 @@ export function readLlmFields(attributes: Attributes): LlmFields {
   const vercelProvider = vercelCall ? stringAt(attributes, ["ai.model.provider"]) : null;
   const provider = vercelProvider ? vercelProvider.split(".")[0]! : stringAt(attributes, PROVIDER_KEYS);
 
+  // Langfuse's usage_details, when present, is the span's whole usage.
+  const langfuseUsage = readLangfuseUsage(attributes);
+  const givenCost = readLangfuseCost(attributes);
   return {
     provider: provider?.toLowerCase() ?? null,
     model: stringAt(attributes, keys.model),
-    usage: readUsage(attributes, keys),
+    usage: langfuseUsage?.ok ? langfuseUsage.value : readUsage(attributes, keys),
+    givenCostUsd: givenCost?.ok ? givenCost.value : null,
     stream: attributes["llm.is_streaming"] === true || (operationId?.endsWith(".doStream") ?? false),
     timeToFirstTokenMs: vercelCall ? numberAt(attributes, ["ai.response.msToFirstChunk"]) : null,
-    invalidTokenCount: findInvalidTokenCount(attributes, vercelCall ? VERCEL_CALL_TOKEN_KEYS : SPAN_TOKEN_KEYS),
+    invalid:
+      (langfuseUsage?.ok === false ? langfuseUsage.reason : null) ??
+      (givenCost?.ok === false ? givenCost.reason : null) ??
+      (langfuseUsage ? null : findInvalidTokenCount(attributes, vercelCall ? VERCEL_CALL_TOKEN_KEYS : SPAN_TOKEN_KEYS)),
   };
 }
 
@@ -140,5 +149,5 @@ function findInvalidTokenCount(attributes: Attributes, keys: readonly string[]):
 /** Some instrumentations send token counts as strings. */
 function toTokenCount(value: AttributeValue | undefined): number | null {
   const count = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof count === "number" && Number.isInteger(count) && count >= 0 && count <= MAX_TOKEN_COUNT ? count : null;
+  return isTokenCount(count) ? count : null;
 }

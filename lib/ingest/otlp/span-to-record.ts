@@ -1,6 +1,7 @@
 import type { LoggedRequest } from "../../domain/logged-request";
 import { toLoggedRequest, type UnpricedInput } from "../writer/log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
+import { readLangfuseObservation, type LangfuseObservation } from "./langfuse-attributes";
 import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";
 import { readLlmFields } from "./llm-fields";
@@ -55,7 +56,9 @@ export type SpanInputMapping = { ok: true; input: UnpricedInput } | { ok: false;
  * from the span's own ids: trace id (32 hex), node id = span id, parent = parent span id. A span
  * (or its resource) that names a Helicone node id is placed by that path instead, as a proxied
  * call with that header would be; an invalid one is reported in traceError and the span ids are
- * used. Spans that are not LLM calls are nodes too: provider "otel", no tokens, cost 0.
+ * used. Spans that are not LLM calls are nodes too: provider "otel", no tokens, cost 0. The
+ * method is the node's kind: Langfuse's observation type ("GENERATION", "TOOL"…) when the span
+ * has one, else the OTLP span kind; a Langfuse observation of level ERROR fails like an error span.
  */
 export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanMapping {
   const mapped = spanToLogInput(span, context);
@@ -71,12 +74,13 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   const keys = Object.keys(attributes);
   const startTime = new Date(span.startMs);
   const llm = readLlmFields(attributes);
-  if (llm.invalidTokenCount) return { ok: false, reason: llm.invalidTokenCount };
+  if (llm.invalid) return { ok: false, reason: llm.invalid };
+  const langfuse = readLangfuseObservation(attributes);
   const provider = llm.provider ?? "otel";
   const helicone = readHeliconeAttributes(context.resourceHelicone, attributes, keys);
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
-  const failed = span.statusCode === STATUS_CODE_ERROR;
+  const failed = span.statusCode === STATUS_CODE_ERROR || langfuse.failed;
   const content = readSpanContent(attributes, span.events, keys);
 
   const unpriced: LoggedRequest = {
@@ -85,16 +89,16 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
       source: "otel",
       provider,
       model: llm.model,
-      method: SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+      method: langfuse.kind ?? SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
       path: span.name,
       status: failed ? 500 : 200,
-      errorReason: failed ? errorReason(span) : null,
+      errorReason: failed ? errorReason(span, langfuse) : null,
       cancelled: false,
       startTime,
       endTime: new Date(span.endMs),
       // Nanosecond inputs carry float noise below a microsecond: round it away.
       latencyMs: Math.round((span.endMs - span.startMs) * 1000) / 1000,
-      timeToFirstTokenMs: llm.timeToFirstTokenMs,
+      timeToFirstTokenMs: llm.timeToFirstTokenMs ?? timeToFirstToken(span, langfuse),
       stream: llm.stream,
       promptTokens: llm.usage?.promptTokens ?? null,
       completionTokens: llm.usage?.completionTokens ?? null,
@@ -125,7 +129,10 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
       requestHeaders: {},
       responseHeaders: {},
   };
-  return { ok: true, input: { unpriced, price: { provider, model: llm.model, usage: llm.usage, at: startTime } } };
+  return {
+    ok: true,
+    input: { unpriced, price: { provider, model: llm.model, usage: llm.usage, at: startTime }, givenCostUsd: llm.givenCostUsd },
+  };
 }
 
 export interface MappedExport {
@@ -177,11 +184,24 @@ function validateSpan(span: OtlpSpan, nowMs: number): string | null {
   return null;
 }
 
-/** The status message, else the recorded exception's, else a plain statement of the status. */
-function errorReason(span: OtlpSpan): string {
+/**
+ * Langfuse's status message (its SDKs put the reason there), else the span's, else the recorded
+ * exception's, else a plain statement of the status.
+ */
+function errorReason(span: OtlpSpan, langfuse: LangfuseObservation): string {
   const exception = span.events.find((event) => event.name === "exception")?.attributes["exception.message"];
-  const reason = span.statusMessage || (typeof exception === "string" && exception) || "span status ERROR";
+  const reason =
+    langfuse.statusMessage ||
+    span.statusMessage ||
+    (typeof exception === "string" && exception) ||
+    (span.statusCode === STATUS_CODE_ERROR ? "span status ERROR" : "observation level ERROR");
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
+}
+
+/** From Langfuse's completion start time, when it falls within the span. */
+function timeToFirstToken(span: OtlpSpan, langfuse: LangfuseObservation): number | null {
+  const at = langfuse.completionStartMs;
+  return at === null || at < span.startMs || at > span.endMs ? null : Math.round((at - span.startMs) * 1000) / 1000;
 }
 
 /** The attributes as stored: without the keys taken out as content, credentials redacted. */

@@ -1,5 +1,5 @@
 import type { LoggedRequest } from "../../domain/logged-request";
-import { priceUsage, type PriceUsageInput } from "../../domain/cost";
+import { priceUsage, type Cost, type PriceUsageInput } from "../../domain/cost";
 import type { CapturedExchange } from "../proxy/captured-exchange";
 import { exchangeToLoggedRequest } from "../proxy/exchange-to-record";
 
@@ -11,10 +11,12 @@ import { exchangeToLoggedRequest } from "../proxy/exchange-to-record";
  */
 export type LogInput = LoggedRequest | UnpricedInput | { exchange: CapturedExchange };
 
-/** A record whose costUsd/costUnknown are still to be looked up for `price`. */
+/** A record whose costUsd/costUnknown are still to be looked up for `price`, unless the sender gave its cost. */
 export interface UnpricedInput {
   unpriced: LoggedRequest;
   price: PriceUsageInput;
+  /** the cost the sender reported (Langfuse's cost_details), USD: honoured as-is, the table is not asked */
+  givenCostUsd?: number | null;
 }
 
 /** An input that could not be normalized (a bug, or a body we cannot read): not stored, counted. */
@@ -31,8 +33,12 @@ export function isExchangeInput(input: LogInput): input is { exchange: CapturedE
 export function toLoggedRequest(input: LogInput): LoggedRequest {
   if (isExchangeInput(input)) return exchangeToLoggedRequest(input.exchange);
   // Assigned in place rather than copied: the input is the record's only holder.
-  if ("unpriced" in input) return Object.assign(input.unpriced, priceUsage(input.price));
+  if ("unpriced" in input) return Object.assign(input.unpriced, costOf(input));
   return input;
+}
+
+function costOf({ price, givenCostUsd }: UnpricedInput): Cost {
+  return givenCostUsd == null ? priceUsage(price) : { costUsd: givenCostUsd, costUnknown: false };
 }
 
 /** Normalizes a batch; an input that throws is reported by its index and left out. */
