@@ -11,12 +11,11 @@ import { bodyText, NO_USAGE } from "./providers/exchange";
 import { heliconeFields, usageFields } from "./record-fields";
 import { CANCELLED_REASON, errorReasonFromText } from "./error-reason";
 import { readLoggedStep } from "./logged-step";
+import { isTokenCount, MAX_TOKEN_COUNT } from "./token-count";
 import { toLoggedRequest, type UnpricedInput } from "./writer/log-input";
 
 const EARLIEST_ACCEPTED_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
-// Token columns are 32-bit integers on PostgreSQL: a count past this could never be stored.
-const MAX_TOKEN_COUNT = 2_147_483_647;
 
 /**
  * A point in time as callers send it: `{seconds, nanos}` (protobuf Timestamp, as in the seed),
@@ -191,7 +190,7 @@ function checkTiming(startMs: number, endMs: number, nowMs: number): void {
 function checkTokenCounts(usage: TokenUsage): void {
   const counts = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: usage.cachedTokens, totalTokens: usage.totalTokens };
   for (const [name, count] of Object.entries(counts)) {
-    if (count === null || (Number.isInteger(count) && count >= 0 && count <= MAX_TOKEN_COUNT)) continue;
+    if (count === null || isTokenCount(count)) continue;
     throw new ApiError(
       "invalid_usage",
       `providerResponse.json.usage: token counts must be whole numbers from 0 to ${MAX_TOKEN_COUNT} (${name} would be ${count})`,

@@ -89,13 +89,19 @@ export function readLlmFields(attributes: Attributes): LlmFields {
     model: stringAt(attributes, keys.model),
     usage: langfuseUsage?.ok ? langfuseUsage.value : readUsage(attributes, keys),
     givenCostUsd: givenCost?.ok ? givenCost.value : null,
-    stream: attributes["llm.is_streaming"] === true || (operationId?.endsWith(".doStream") ?? false),
+    stream: attributes["llm.is_streaming"] === true || (operationId?.endsWith(".doStream") ?? false) || invokedAsStream(attributes),
     timeToFirstTokenMs: vercelCall ? numberAt(attributes, ["ai.response.msToFirstChunk"]) : null,
     invalid:
       (langfuseUsage?.ok === false ? langfuseUsage.reason : null) ??
       (givenCost?.ok === false ? givenCost.reason : null) ??
       (langfuseUsage ? null : findInvalidTokenCount(attributes, vercelCall ? VERCEL_CALL_TOKEN_KEYS : SPAN_TOKEN_KEYS)),
   };
+}
+
+/** OpenInference records the call's parameters as JSON: `{"model":"gpt-4o","stream":true}`. */
+function invokedAsStream(attributes: Attributes): boolean {
+  const parameters = attributes["llm.invocation_parameters"];
+  return typeof parameters === "string" && /"stream"\s*:\s*true/.test(parameters);
 }
 
 function readUsage(attributes: Attributes, keys: KeySet): BillableUsage | null {

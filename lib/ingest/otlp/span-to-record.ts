@@ -5,6 +5,7 @@ import { readLangfuseObservation, type LangfuseObservation } from "./langfuse-at
 import { redactAttributes } from "./redact-attributes";
 import { readSpanContent } from "./llm-content";
 import { readLlmFields } from "./llm-fields";
+import { estimateUsageFromContent } from "./estimated-usage";
 import { timeOrderedId } from "./record-id";
 import {
   SPAN_KIND_NAMES,
@@ -82,6 +83,8 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   const byHeliconePath = helicone.nodeId !== null;
   const failed = span.statusCode === STATUS_CODE_ERROR || langfuse.failed;
   const content = readSpanContent(attributes, span.events, keys);
+  const estimated = llm.usage === null && llm.givenCostUsd === null ? estimateUsageFromContent(llm.model, content) : null;
+  const usage = llm.usage ?? estimated;
 
   const unpriced: LoggedRequest = {
       id: timeOrderedId(context.receivedAtMs),
@@ -100,11 +103,11 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
       latencyMs: Math.round((span.endMs - span.startMs) * 1000) / 1000,
       timeToFirstTokenMs: llm.timeToFirstTokenMs ?? timeToFirstToken(span, langfuse),
       stream: llm.stream,
-      promptTokens: llm.usage?.promptTokens ?? null,
-      completionTokens: llm.usage?.completionTokens ?? null,
-      cachedTokens: llm.usage?.cachedTokens ?? null,
-      totalTokens: llm.usage?.totalTokens ?? null,
-      tokensEstimated: false,
+      promptTokens: usage?.promptTokens ?? null,
+      completionTokens: usage?.completionTokens ?? null,
+      cachedTokens: usage?.cachedTokens ?? null,
+      totalTokens: usage?.totalTokens ?? null,
+      tokensEstimated: estimated !== null,
       // priced by the log writer (toLoggedRequest) from `price` below
       costUsd: null,
       costUnknown: true,
@@ -131,7 +134,7 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   };
   return {
     ok: true,
-    input: { unpriced, price: { provider, model: llm.model, usage: llm.usage, at: startTime }, givenCostUsd: llm.givenCostUsd },
+    input: { unpriced, price: { provider, model: llm.model, usage, at: startTime }, givenCostUsd: llm.givenCostUsd },
   };
 }
 
