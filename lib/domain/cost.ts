@@ -83,6 +83,19 @@ export function providerOfApiUrl(url: string): string | null {
   }
 }
 
+/**
+ * The provider the price table places a model with ("gpt-4o-mini" → openai, "claude-…" →
+ * anthropic, "gemini-…" → google), or null for a name it cannot place: for calls logged without a
+ * provider (OTLP spans that name only a model, Langfuse generations).
+ */
+export function providerOfModel(model: string): string | null {
+  try {
+    return findProvider({ modelId: model })?.id ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The table throws on usage it finds inconsistent (more cached than prompt tokens): that price is unknown. */
 function calc(usage: Usage, model: string, providerId: string | undefined, at: Date | undefined): PriceCalculationResult {
   try {

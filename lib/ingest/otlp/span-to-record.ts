@@ -1,3 +1,4 @@
+import { providerOfModel } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
 import { toLoggedRequest, type UnpricedInput } from "../writer/log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
@@ -77,7 +78,8 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   const llm = readLlmFields(attributes);
   if (llm.invalid) return { ok: false, reason: llm.invalid };
   const langfuse = readLangfuseObservation(attributes);
-  const provider = llm.provider ?? "otel";
+  // A span naming only a model (Langfuse generations, hand-made spans) is placed by the price table.
+  const provider = llm.provider ?? (llm.model !== null ? providerOfModel(llm.model) : null) ?? "otel";
   const helicone = readHeliconeAttributes(context.resourceHelicone, attributes, keys);
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
