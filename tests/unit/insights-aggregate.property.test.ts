@@ -64,7 +64,10 @@ const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
     const edges = [fromMs - 1, fromMs, toMs - 1, toMs, Math.min(toMs - 1, plan.firstStartMs + plan.intervalMs)];
     return rowsArbitrary(fromMs - margin, toMs + margin).chain((rows) =>
       fc
-        .array(fc.option(fc.constantFrom(...edges), { nil: null, freq: 4 }), { minLength: rows.length, maxLength: rows.length })
+        .array(fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...edges) }), {
+          minLength: rows.length,
+          maxLength: rows.length,
+        })
         .map((moves) => ({ plan, groupBy, rows: rows.map((row, i) => (moves[i] === null ? row : { ...row, startMs: moves[i]! })) })),
     );
   });
