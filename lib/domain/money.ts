@@ -13,12 +13,12 @@ export type PicoUsd = bigint;
 
 const PICO_PER_USD = 1e12;
 
-/** Exact for any stored cost (at most 12 decimals) below $9,007, far above one call's price. */
+/** Exact for any stored cost (roundUsd's 12 decimals) up to $1,000, far above one call's price. */
 export function usdToPico(usd: number): PicoUsd {
   return BigInt(Math.round(usd * PICO_PER_USD));
 }
 
-/** USD for the API: below $9,007 the nearest double to the exact total, as roundUsd would give it. */
+/** USD for the API: the double nearest the exact total (below $9,007), as roundUsd would give it. */
 export function picoToUsd(pico: PicoUsd): number {
   return Number(pico) / PICO_PER_USD;
 }

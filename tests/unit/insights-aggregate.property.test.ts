@@ -10,8 +10,10 @@ import { LatencySketch, SKETCH_MIN_RESOLVED_MS, SKETCH_RELATIVE_ACCURACY } from 
 import { dimensionValue, parseDimension, type Dimension, type GroupKey } from "@/lib/domain/insights/dimensions";
 import { aggregateFor, type GroupedAggregates } from "@/lib/domain/insights/grouped-aggregates";
 import {
+  addCounters,
   addRecord,
   costPerTraceQuantiles,
+  countersChange,
   emptyAggregate,
   mergeAggregates,
   toFigures,
@@ -82,7 +84,7 @@ function dimensionOf(groupBy: string | null): Dimension | null {
 /** What storage would hand the domain: each stored row, with whether a later retry replaced it. */
 function toRecords(rows: readonly ReferenceRow[]): MetricsRecord[] {
   const replaced = replacedAttemptIds(rows);
-  return rows.map(({ id, nodeId: _nodeId, ...fields }) => ({ ...fields, replaced: replaced.has(id) }));
+  return rows.map((row) => ({ ...row, replaced: replaced.has(row.id) }));
 }
 
 function onePass(scenario: Scenario, records: readonly MetricsRecord[]): TimeseriesAccumulator {
@@ -307,6 +309,25 @@ describe("totals kept in pieces", () => {
         expect(toSummary(mergeAggregates(mergeAggregates(c, b), a), NO_IDS)).toEqual(left);
         expect(toSummary(part([...records].reverse()), NO_IDS)).toEqual(left);
       }),
+    );
+  });
+
+  it("a request that changes after it was counted (a retry replaced it; it became a usage roll-up) is corrected by countersChange exactly", () => {
+    fc.assert(
+      fc.property(
+        rowsArbitrary(BASE_MS, BASE_MS + HOUR).chain((rows) =>
+          fc.tuple(fc.constant(toRecords(rows)), fc.array(fc.record({ replaced: fc.boolean(), usageRollup: fc.boolean() }), { minLength: rows.length, maxLength: rows.length })),
+        ),
+        ([before, changes]) => {
+          const after = before.map((record, i) => ({ ...record, replaced: record.replaced || changes[i]!.replaced, usageRollup: record.usageRollup || changes[i]!.usageRollup }));
+          const kept = emptyAggregate();
+          for (const record of before) addRecord(kept, record);
+          before.forEach((record, i) => addCounters(kept, countersChange(record, after[i]!)));
+          const recomputed = emptyAggregate();
+          for (const record of after) addRecord(recomputed, record);
+          expect(toSummary(kept, NO_IDS)).toEqual(toSummary(recomputed, NO_IDS));
+        },
+      ),
     );
   });
 
