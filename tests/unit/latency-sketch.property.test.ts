@@ -112,4 +112,21 @@ describe("latency sketch", () => {
     coarse.accept(10);
     expect(() => LatencySketch.decode(coarse.toProto())).toThrow(/γ/);
   });
+
+  it("refuses bytes that are not a latency sketch rather than answering from them", () => {
+    expect(() => LatencySketch.decode(new Uint8Array([0x0a, 0x03, 1, 2, 3]))).toThrow();
+    expect(() => LatencySketch.decode(new Uint8Array())).toThrow(/mapping/);
+    const negative = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    negative.accept(-5);
+    expect(() => LatencySketch.decode(negative.toProto())).toThrow(/negative/);
+  });
+
+  it("reads a sketch the library itself encoded, padding bins and all", () => {
+    const library = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    for (const value of [3, 40, 500, 0]) library.accept(value);
+    const decoded = LatencySketch.decode(library.toProto());
+    expect(decoded.count).toBe(4);
+    expect(answers(decoded)).toEqual(answers(sketchOf([3, 40, 500, 0])));
+    expect(decoded.encode()).toEqual(sketchOf([0, 500, 40, 3]).encode());
+  });
 });
