@@ -145,7 +145,8 @@ function emptyNode<R extends TraceRequest>(id: string, parentId: string | null, 
   };
 }
 
-function byStartThenId(a: TraceRequest, b: TraceRequest): number {
+/** The order of a node's attempts: the last one is the attempt that stands (see wasted-spend.ts). */
+export function byStartThenId(a: Pick<TraceRequest, "startMs" | "id">, b: Pick<TraceRequest, "startMs" | "id">): number {
   return a.startMs - b.startMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
