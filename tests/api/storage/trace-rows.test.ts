@@ -80,6 +80,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
       cancelled: request.cancelled,
       provider: request.provider,
       model: request.model,
+      method: request.method,
       path: request.path,
       startMs: request.startTime.getTime(),
       endMs: request.endTime.getTime(),
