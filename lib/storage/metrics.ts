@@ -85,7 +85,7 @@ function selectStatement(kind: DatabaseKind, slice: MetricsSlice, shape: ScanSha
   } else if (dimension && dimension.kind !== "status") {
     columns.push(`r."${dimension.kind}"`);
   }
-  const where = requestSliceWhere(slice, params);
+  const where = requestSliceWhere(slice, params, "from-index");
   return { text: `SELECT ${columns.join(", ")} FROM "Request" r ${join} WHERE ${where}`, values: params.values };
 }
 

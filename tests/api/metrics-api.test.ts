@@ -301,42 +301,46 @@ async function getJson<T>(stack: TestStack, apiKey: string, path: string): Promi
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Every stored request of the key's organization, as GET /api/v1/requests lists them. */
-async function storedRows(stack: TestStack, apiKey: string): Promise<ReferenceRow[]> {
-  const rows: ReferenceRow[] = [];
+/** Every request GET /api/v1/requests lists for `filters`, all pages. */
+async function listRequests(stack: TestStack, apiKey: string, filters = new URLSearchParams()): Promise<ListedRequest[]> {
+  const listed: ListedRequest[] = [];
   let cursor: string | null = null;
   do {
-    const { status, body }: { status: number; body: { data: ListedRequest[]; nextCursor: string | null } } = await getJson(
-      stack,
-      apiKey,
-      `/api/v1/requests?limit=1000${cursor ? `&cursor=${cursor}` : ""}`,
-    );
+    const query = new URLSearchParams(filters);
+    query.set("limit", "1000");
+    if (cursor) query.set("cursor", cursor);
+    const { status, body }: { status: number; body: { data: ListedRequest[]; nextCursor: string | null } } = await getJson(stack, apiKey, `/api/v1/requests?${query}`);
     expect(status).toBe(200);
-    for (const r of body.data) {
-      rows.push({
-        id: r.id,
-        nodeId: r.nodeId,
-        startMs: Date.parse(r.startTime),
-        status: r.status,
-        cancelled: r.cancelled,
-        latencyMs: r.latencyMs,
-        timeToFirstTokenMs: r.timeToFirstTokenMs,
-        promptTokens: r.promptTokens,
-        completionTokens: r.completionTokens,
-        costUsd: r.cost,
-        costUnknown: r.costUnknown,
-        usageRollup: r.usageRollup,
-        traceId: r.traceId,
-        model: r.model,
-        provider: r.provider,
-        userId: r.userId,
-        sessionId: r.sessionId,
-        properties: r.properties,
-      });
-    }
+    listed.push(...body.data);
     cursor = body.nextCursor;
   } while (cursor);
-  return rows;
+  return listed;
+}
+
+const listedIds = async (stack: TestStack, apiKey: string, filters: URLSearchParams) => (await listRequests(stack, apiKey, filters)).map((r) => r.id);
+
+/** Every stored request of the key's organization, as GET /api/v1/requests lists them. */
+async function storedRows(stack: TestStack, apiKey: string): Promise<ReferenceRow[]> {
+  return (await listRequests(stack, apiKey)).map((r) => ({
+    id: r.id,
+    nodeId: r.nodeId,
+    startMs: Date.parse(r.startTime),
+    status: r.status,
+    cancelled: r.cancelled,
+    latencyMs: r.latencyMs,
+    timeToFirstTokenMs: r.timeToFirstTokenMs,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    costUsd: r.cost,
+    costUnknown: r.costUnknown,
+    usageRollup: r.usageRollup,
+    traceId: r.traceId,
+    model: r.model,
+    provider: r.provider,
+    userId: r.userId,
+    sessionId: r.sessionId,
+    properties: r.properties,
+  }));
 }
 
 function query(question: Question, extra: Record<string, string> = {}): string {
@@ -369,6 +373,9 @@ async function expectAnswersMatch(stack: TestStack, apiKey: string, question: Qu
     wastedCost: reference.wastedCostPico,
     costPerTrace: [reference.costPerTrace.p50Pico, reference.costPerTrace.p95Pico],
   });
+  // The Requests page, filtered the same way (its `to` is inclusive), lists exactly the requests counted.
+  const listed = await listedIds(stack, apiKey, new URLSearchParams({ ...question.filter.params, from: String(question.fromMs), to: String(question.toMs - 1) }));
+  expect(listed.sort()).toEqual(slice.map((row) => row.id).sort());
   expectPercentile(summary.body.timeToFirstTokenMs.p50, reference.timeToFirstTokenMs.p50, "time to first token p50");
   expectPercentile(summary.body.timeToFirstTokenMs.p95, reference.timeToFirstTokenMs.p95, "time to first token p95");
 
