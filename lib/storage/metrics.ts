@@ -133,11 +133,23 @@ function recordDecoder(shape: ScanShape, time: (value: unknown) => number, flag:
       provider: "",
       properties: NO_PROPERTIES,
     };
-    if (dimension?.kind === "property") {
-      const value = row[dimensionAt] as string | null;
-      if (value !== null) record.properties = { [dimension.key]: value };
-    } else if (dimension && dimension.kind !== "status") {
-      (record as unknown as Record<string, unknown>)[dimension.kind] = row[dimensionAt];
+    const value = row[dimensionAt] as string | null;
+    switch (dimension?.kind) {
+      case "model":
+        record.model = value;
+        break;
+      case "provider":
+        record.provider = value!;
+        break;
+      case "userId":
+        record.userId = value;
+        break;
+      case "sessionId":
+        record.sessionId = value;
+        break;
+      case "property":
+        if (value !== null) record.properties = { [dimension.key]: value };
+        break;
     }
     return record;
   };

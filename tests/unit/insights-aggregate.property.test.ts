@@ -11,7 +11,7 @@ import { aggregateFor, type GroupedAggregates } from "@/lib/domain/insights/grou
 import {
   addCounters,
   addRecord,
-  costPerTraceQuantiles,
+  recordCounters,
   countersChange,
   emptyAggregate,
   mergeAggregates,
@@ -20,10 +20,10 @@ import {
   type MetricsAggregate,
   type MetricsRecord,
 } from "@/lib/domain/insights/metrics-aggregate";
+import { DistinctFiguresAccumulator } from "@/lib/domain/insights/distinct-figures";
 import { TimeseriesAccumulator } from "@/lib/domain/insights/timeseries";
 import { bucketStarts, bucketStartOf, INTERVAL_MS, planBuckets, type BucketPlan, type RequestedInterval } from "@/lib/domain/insights/time-buckets";
 import { topRows } from "@/lib/domain/insights/top-groups";
-import { usdToPico } from "@/lib/domain/money";
 import { replacedAttemptIds } from "@/lib/domain/wasted-spend";
 import { rowsArbitrary } from "../helpers/metrics-arbitraries";
 import { exactPart, exactSum, expectFigures, expectPercentile } from "../helpers/metrics-expectations";
@@ -100,19 +100,14 @@ describe("Insights aggregation against a brute-force reference", () => {
         const { plan, rows } = scenario;
         const slice = inRange(rows, plan.fromMs, plan.toMs);
         const reference = referenceSummary(slice, rows);
-        const traceCosts = new Map<string, bigint>();
-        for (const row of slice) {
-          if (row.traceId !== null && !row.usageRollup && row.costUsd !== null) {
-            traceCosts.set(row.traceId, (traceCosts.get(row.traceId) ?? 0n) + usdToPico(row.costUsd));
-          } else if (row.traceId !== null && !traceCosts.has(row.traceId)) traceCosts.set(row.traceId, 0n);
+        const records = toRecords(rows);
+        const distinct = new DistinctFiguresAccumulator();
+        for (const record of records) {
+          if (record.startMs >= plan.fromMs && record.startMs < plan.toMs) distinct.add(record, recordCounters(record).costPicoUsd);
         }
-        const summary = toSummary(onePass(scenario, toRecords(rows)).total(), {
-          traces: reference.traces,
-          users: reference.users,
-          sessions: reference.sessions,
-          costPerTrace: costPerTraceQuantiles([...traceCosts.values()]),
-        });
+        const summary = toSummary(onePass(scenario, records).total(), distinct.figures());
 
+        expect([summary.traces, summary.users, summary.sessions]).toEqual([reference.traces, reference.users, reference.sessions]);
         expectFigures(summary, reference);
         expect(picoOf(summary.wastedCost)).toBe(reference.wastedCostPico);
         expectPercentile(summary.timeToFirstTokenMs.p50, reference.timeToFirstTokenMs.p50);
