@@ -110,6 +110,15 @@ describeOnEachDatabase(
       // The answer names the key asked for: only its values count.
       { path: (o) => `/api/v1/properties?key=key-${o.marker}`, credentials: ["key"], evidence: () => "\"value\":\"1\"", inspect: (body) => body.values },
       { path: () => "/api/v1/models", credentials: ["key", "cookie"], evidence: (o) => o.ids.model },
+      // The metrics count the owner's requests (the default range holds them) and name its values.
+      {
+        path: (o) => `/api/v1/metrics/summary?property.marker=${o.marker}`,
+        credentials: ["key", "cookie"],
+        evidence: () => String(REQUESTS_PER_ORGANIZATION),
+        inspect: (body) => (body.requests > 0 ? [body.requests] : []),
+      },
+      { path: () => "/api/v1/metrics/timeseries?groupBy=property.marker", credentials: ["key", "cookie"], evidence: (o) => o.marker },
+      { path: () => "/api/v1/metrics/top?by=property.marker&limit=100", credentials: ["key", "cookie"], evidence: (o) => o.marker },
       { path: () => "/api/v1/keys", credentials: ["cookie"], evidence: (o) => o.extraKey.id },
       { path: () => "/api/v1/members", credentials: ["cookie"], evidence: (o) => o.member.email },
       { path: () => "/api/auth/session", credentials: ["cookie"], evidence: (o) => o.admin.email },

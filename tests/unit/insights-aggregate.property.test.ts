@@ -5,14 +5,13 @@
 // which is what keeps rollups right under late, out-of-order and batched writes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { MetricsFigures } from "@/lib/contracts/metrics";
-import { LatencySketch, SKETCH_MIN_RESOLVED_MS, SKETCH_RELATIVE_ACCURACY } from "@/lib/domain/insights/latency-sketch";
+import { LatencySketch } from "@/lib/domain/insights/latency-sketch";
 import { dimensionValue, parseDimension, type Dimension, type GroupKey } from "@/lib/domain/insights/dimensions";
 import { aggregateFor, type GroupedAggregates } from "@/lib/domain/insights/grouped-aggregates";
 import {
   addCounters,
   addRecord,
-  costPerTraceQuantiles,
+  recordCounters,
   countersChange,
   emptyAggregate,
   mergeAggregates,
@@ -21,12 +20,13 @@ import {
   type MetricsAggregate,
   type MetricsRecord,
 } from "@/lib/domain/insights/metrics-aggregate";
+import { DistinctFiguresAccumulator } from "@/lib/domain/insights/distinct-figures";
 import { TimeseriesAccumulator } from "@/lib/domain/insights/timeseries";
 import { bucketStarts, bucketStartOf, INTERVAL_MS, planBuckets, type BucketPlan, type RequestedInterval } from "@/lib/domain/insights/time-buckets";
 import { topRows } from "@/lib/domain/insights/top-groups";
-import { usdToPico } from "@/lib/domain/money";
 import { replacedAttemptIds } from "@/lib/domain/wasted-spend";
 import { rowsArbitrary } from "../helpers/metrics-arbitraries";
+import { exactPart, exactSum, expectFigures, expectPercentile } from "../helpers/metrics-expectations";
 import {
   inRange,
   picoOf,
@@ -34,7 +34,6 @@ import {
   referenceFigures,
   referenceGroups,
   referenceSummary,
-  type ReferenceFigures,
   type ReferenceRow,
 } from "../helpers/metrics-reference";
 
@@ -93,49 +92,6 @@ function onePass(scenario: Scenario, records: readonly MetricsRecord[]): Timeser
   return accumulator;
 }
 
-function expectPercentile(estimate: number | null, exact: number | null): void {
-  if (exact === null) return expect(estimate).toBeNull();
-  const allowed = exact < SKETCH_MIN_RESOLVED_MS ? SKETCH_MIN_RESOLVED_MS : exact * SKETCH_RELATIVE_ACCURACY * (1 + 1e-9);
-  expect(Math.abs(estimate! - exact)).toBeLessThanOrEqual(allowed);
-}
-
-function expectFigures(actual: MetricsFigures, reference: ReferenceFigures): void {
-  expect({
-    requests: actual.requests,
-    errors: actual.errors,
-    costPico: picoOf(actual.cost),
-    costComplete: actual.costComplete,
-    promptTokens: actual.promptTokens,
-    completionTokens: actual.completionTokens,
-  }).toEqual({
-    requests: reference.requests,
-    errors: reference.errors,
-    costPico: reference.costPico,
-    costComplete: reference.costComplete,
-    promptTokens: reference.promptTokens,
-    completionTokens: reference.completionTokens,
-  });
-  expectPercentile(actual.latencyMs.p50, reference.latencyMs.p50);
-  expectPercentile(actual.latencyMs.p95, reference.latencyMs.p95);
-  expectPercentile(actual.latencyMs.p99, reference.latencyMs.p99);
-}
-
-/** The exact parts of figures, summed: what the parts of a whole must add up to. */
-function exactSum(figures: readonly MetricsFigures[]) {
-  return figures.reduce(
-    (sum, f) => ({
-      requests: sum.requests + f.requests,
-      errors: sum.errors + f.errors,
-      costPico: sum.costPico + picoOf(f.cost),
-      costComplete: sum.costComplete && f.costComplete,
-      promptTokens: sum.promptTokens + f.promptTokens,
-      completionTokens: sum.completionTokens + f.completionTokens,
-    }),
-    { requests: 0, errors: 0, costPico: 0n, costComplete: true, promptTokens: 0, completionTokens: 0 },
-  );
-}
-
-const exactPart = (f: MetricsFigures) => exactSum([f]);
 
 describe("Insights aggregation against a brute-force reference", () => {
   it("the summary equals the reference: counts, tokens, cost and wasted cost exactly, percentiles within 1 %", () => {
@@ -144,19 +100,14 @@ describe("Insights aggregation against a brute-force reference", () => {
         const { plan, rows } = scenario;
         const slice = inRange(rows, plan.fromMs, plan.toMs);
         const reference = referenceSummary(slice, rows);
-        const traceCosts = new Map<string, bigint>();
-        for (const row of slice) {
-          if (row.traceId !== null && !row.usageRollup && row.costUsd !== null) {
-            traceCosts.set(row.traceId, (traceCosts.get(row.traceId) ?? 0n) + usdToPico(row.costUsd));
-          } else if (row.traceId !== null && !traceCosts.has(row.traceId)) traceCosts.set(row.traceId, 0n);
+        const records = toRecords(rows);
+        const distinct = new DistinctFiguresAccumulator();
+        for (const record of records) {
+          if (record.startMs >= plan.fromMs && record.startMs < plan.toMs) distinct.add(record, recordCounters(record).costPicoUsd);
         }
-        const summary = toSummary(onePass(scenario, toRecords(rows)).total(), {
-          traces: reference.traces,
-          users: reference.users,
-          sessions: reference.sessions,
-          costPerTrace: costPerTraceQuantiles([...traceCosts.values()]),
-        });
+        const summary = toSummary(onePass(scenario, records).total(), distinct.figures());
 
+        expect([summary.traces, summary.users, summary.sessions]).toEqual([reference.traces, reference.users, reference.sessions]);
         expectFigures(summary, reference);
         expect(picoOf(summary.wastedCost)).toBe(reference.wastedCostPico);
         expectPercentile(summary.timeToFirstTokenMs.p50, reference.timeToFirstTokenMs.p50);
