@@ -66,10 +66,10 @@ describe("formatting", () => {
 });
 
 describe("after login", () => {
-  it("returns only to a path on this site", () => {
+  it("returns only to a path on this site, else to the dashboard", () => {
     expect(safeReturnPath("/requests?model=gpt-4")).toBe("/requests?model=gpt-4");
     for (const bad of ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/login?x", "/api/v1/keys", null, 42]) {
-      expect(safeReturnPath(bad)).toBe("/requests");
+      expect(safeReturnPath(bad)).toBe("/dashboard");
     }
   });
 });
