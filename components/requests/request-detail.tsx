@@ -79,11 +79,14 @@ export function RequestDetailPanel({ requestId, onClose }: { requestId: string; 
                   <tr className="border-t border-slate-200 font-semibold">
                     <td className="py-1">Total</td>
                     <td className="py-1 text-right">{formatCount(request.totalTokens ?? ((request.promptTokens ?? 0) + (request.completionTokens ?? 0)))}</td>
-                    <td className="py-1 text-right">{formatUsd(request.cost, request.costUnknown)}</td>
+                    <td className="py-1 text-right">{request.usageRollup ? "roll-up" : formatUsd(request.cost, request.costUnknown)}</td>
                   </tr>
                 </tbody>
               </table>
               {request.tokensEstimated && <p className="mt-1 text-[11px] text-slate-400">Tokens counted with a tokenizer: the provider reported no usage.</p>}
+              {request.usageRollup && (
+                <p className="mt-1 text-[11px] text-slate-500">Roll-up: these tokens repeat the LLM calls below this span in its trace; their cost is counted there, not here.</p>
+              )}
               {request.costUnknown && <p className="mt-1 text-[11px] text-amber-700">No price is known for this model: its cost is not counted.</p>}
             </section>
 

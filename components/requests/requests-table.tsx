@@ -118,7 +118,13 @@ const RequestRow = memo(function RequestRow({
         {row.promptTokens === null && row.completionTokens === null ? "—" : `${formatCount(row.promptTokens ?? 0)} → ${formatCount(row.completionTokens ?? 0)}`}
         {row.tokensEstimated && <span className="text-slate-400">*</span>}
       </td>
-      <td className={`${td} text-right tabular-nums`}>{formatUsd(row.cost, row.costUnknown)}</td>
+      {row.usageRollup ? (
+        <td className={`${td} text-right text-slate-500`} title="Roll-up: its tokens repeat the LLM calls below it in its trace, whose cost is counted there">
+          roll-up
+        </td>
+      ) : (
+        <td className={`${td} text-right tabular-nums`}>{formatUsd(row.cost, row.costUnknown)}</td>
+      )}
       <td className={`${td} truncate`}>
         {row.userId && (
           <button type="button" className="max-w-full truncate text-slate-700 hover:text-indigo-700 hover:underline" title={`Filter by user ${row.userId}`} onClick={stop(() => onFilter({ userId: row.userId! }))}>

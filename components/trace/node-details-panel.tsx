@@ -6,7 +6,7 @@ import { formatCount, formatDuration, formatUsd } from "@/components/ui/format";
 import { PropertyChip } from "@/components/ui/property-chip";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { RequestBodies } from "@/components/requests/request-bodies";
-import type { TraceModel, TraceViewNode } from "./trace-model";
+import { rollupTitle, type TraceModel, type TraceViewNode } from "./trace-model";
 
 interface Props {
   model: TraceModel;
@@ -59,9 +59,14 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
         {attempt && (
           <dl className="grid grid-cols-3 gap-x-3 gap-y-2" aria-label="Node metrics">
             <Stat label="Latency" value={formatDuration(node.selfLatencyMs)} testId="node-latency" />
-            <Stat label="Cost" value={formatUsd(node.ownCostUsd, node.ownCostUnknown)} testId="node-cost" />
+            <Stat label="Cost" value={node.usageRollup ? "roll-up" : formatUsd(node.ownCostUsd, node.ownCostUnknown)} title={node.usageRollup ? rollupTitle(node.llmCallsBelow) : undefined} testId="node-cost" />
             <Stat label="Time to first token" value={formatDuration(attempt.timeToFirstTokenMs)} />
-            <Stat label="Tokens in → out" value={`${formatCount(node.promptTokens)} → ${formatCount(node.completionTokens)}`} />
+            <Stat
+              label={node.usageRollup ? `Tokens: roll-up of ${formatCount(node.llmCallsBelow)}` : "Tokens in → out"}
+              value={`${formatCount(node.promptTokens)} → ${formatCount(node.completionTokens)}`}
+              title={node.usageRollup ? rollupTitle(node.llmCallsBelow) : undefined}
+              testId="node-tokens"
+            />
             <Stat label="Model" value={attempt.model ?? "—"} />
             <Stat label="Provider" value={attempt.provider} />
             <Stat label="Started" value={`+${formatDuration(offsetMs)}`} title={attempt.startTime} />

@@ -1,5 +1,7 @@
+import { formatCount } from "@/components/ui/format";
 import { TRACE_NAME_PROPERTY } from "@/lib/contracts/trace";
 import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { carriesLlmUsage } from "@/lib/domain/usage-rollup";
 import { depthFirstOrder } from "@/lib/domain/tree-order";
 import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
 
@@ -37,6 +39,10 @@ export interface TraceViewNode {
   ownCostUnknown: boolean;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** its tokens repeat the LLM calls below it, which carry the cost (lib/domain/usage-rollup.ts) */
+  usageRollup: boolean;
+  /** LLM calls (attempts with usage, roll-ups aside) in the subtree below this node */
+  llmCallsBelow: number;
   subtreeLatencyMs: number;
   subtreeCostUsd: number;
   subtreeCostComplete: boolean;
@@ -150,6 +156,8 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
       ownCostUnknown,
       promptTokens: sumOrNull(attempts, "promptTokens"),
       completionTokens: sumOrNull(attempts, "completionTokens"),
+      usageRollup: attempts.some((attempt) => attempt.usageRollup),
+      llmCallsBelow: 0,
       subtreeLatencyMs: dto.subtreeLatencyMs,
       subtreeCostUsd: dto.subtreeCost,
       subtreeCostComplete: dto.subtreeCostComplete,
@@ -187,7 +195,9 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i]!;
     const parent = node.parentId === null ? undefined : byId.get(node.parentId);
-    if (parent) parent.descendantCount += node.descendantCount + 1;
+    if (!parent) continue;
+    parent.descendantCount += node.descendantCount + 1;
+    parent.llmCallsBelow += node.llmCallsBelow + node.attempts.filter(isLlmCall).length;
   }
 
   return {
@@ -222,6 +232,15 @@ function traceName(nodes: readonly TraceViewNode[]): string | null {
 function isSorted(ids: string[], compare: (a: string, b: string) => number): boolean {
   for (let i = 1; i < ids.length; i++) if (compare(ids[i - 1]!, ids[i]!) > 0) return false;
   return true;
+}
+
+/** What a roll-up's tokens and missing cost stand for (a tooltip). */
+export function rollupTitle(llmCallsBelow: number): string {
+  return `Roll-up: its tokens repeat the ${formatCount(llmCallsBelow)} LLM call${llmCallsBelow === 1 ? "" : "s"} below it, whose cost is counted there`;
+}
+
+function isLlmCall(attempt: TraceRequestDto): boolean {
+  return !attempt.usageRollup && carriesLlmUsage({ ...attempt, totalTokens: null, costUsd: attempt.cost });
 }
 
 function sumOrNull(attempts: TraceRequestDto[], field: "promptTokens" | "completionTokens"): number | null {

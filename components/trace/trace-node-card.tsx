@@ -4,6 +4,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { formatCount, formatDuration, formatUsd } from "@/components/ui/format";
 import { heatColor, nodeHeat } from "./heat";
+import { rollupTitle } from "./trace-model";
 import type { TraceFlowNode } from "./to-flow-elements";
 import { useTraceActions, useTraceModel, useTraceUi } from "./trace-ui-store";
 
@@ -66,7 +67,13 @@ export const TraceNodeCard = memo(function TraceNodeCard({ id, data }: NodeProps
             ) : (
               <>
                 <span title="Latency">{formatDuration(node.selfLatencyMs)}</span>
-                <span title="Cost">{formatUsd(node.ownCostUsd, node.ownCostUnknown)}</span>
+                {node.usageRollup ? (
+                  <span className="text-slate-500" title={rollupTitle(node.llmCallsBelow)}>
+                    roll-up
+                  </span>
+                ) : (
+                  <span title="Cost">{formatUsd(node.ownCostUsd, node.ownCostUnknown)}</span>
+                )}
               </>
             )}
             <span className="ml-auto flex gap-1">

@@ -53,6 +53,8 @@ export const TRACE_REQUEST_FIELDS = [
   { name: "stream", kind: "boolean", column: "stream", from: "stream" },
   { name: "cost", kind: "nullableNumber", column: "costUsd", from: "costUsd" },
   { name: "costUnknown", kind: "boolean", column: "costUnknown", from: "costUnknown" },
+  // its tokens repeat the LLM calls below it, which carry the cost (lib/domain/usage-rollup.ts)
+  { name: "usageRollup", kind: "boolean", column: "usageRollup", from: "usageRollup" },
   { name: "promptTokens", kind: "nullableNumber", column: "promptTokens", from: "promptTokens" },
   { name: "completionTokens", kind: "nullableNumber", column: "completionTokens", from: "completionTokens" },
   { name: "cachedTokens", kind: "nullableNumber", column: "cachedTokens", from: "cachedTokens" },

@@ -14,7 +14,8 @@ export async function getRequestForApi(organizationId: string, id: string) {
     responseBody: parseBody(body?.responseBody ?? null),
     requestHeaders: parseJsonObject(body?.requestHeaders ?? "{}"),
     responseHeaders: parseJsonObject(body?.responseHeaders ?? "{}"),
-    costBreakdown: rest.costUnknown
+    // A roll-up is not priced: its calls are.
+    costBreakdown: rest.costUnknown || rest.usageRollup
       ? null
       : priceBreakdown({
           provider: rest.provider,

@@ -2,37 +2,12 @@ import { z } from "zod";
 import { badRequest } from "../shared/api-error";
 import { listRequests } from "../storage/requests";
 import { toRequestDto } from "./request-dto";
-
-const PROPERTY_PREFIX = "property.";
-
-const timeParam = z
-  .string()
-  .transform((value, ctx) => {
-    const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: "expected an ISO date or epoch milliseconds" });
-      return z.NEVER;
-    }
-    return date;
-  });
+import { asStored, requestFilterFields, splitQuery } from "./request-filter-params";
 
 export const listRequestsQuerySchema = z.object({
-  model: z.string().min(1).optional(),
-  status: z
-    .string()
-    .transform((value, ctx) => {
-      if (value === "ok" || value === "error") return value;
-      if (/^\d{1,3}$/.test(value)) return Number(value);
-      ctx.addIssue({ code: "custom", message: 'expected an HTTP status code (such as 200, or 0 for no response), "ok" or "error"' });
-      return z.NEVER;
-    })
-    .optional(),
-  sessionId: z.string().min(1).optional(),
-  userId: z.string().min(1).optional(),
+  ...requestFilterFields,
   traceId: z.string().min(1).optional(),
   search: z.string().min(1).max(500).optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().optional(),
 }).superRefine((query, ctx) => {
@@ -44,21 +19,12 @@ export const listRequestsQuerySchema = z.object({
 
 /** GET /api/v1/requests: filters from the query string, newest first, cursor-paginated. */
 export async function listRequestsForApi(organizationId: string, searchParams: URLSearchParams) {
-  const plain: Record<string, string> = {};
-  const properties: Record<string, string> = {};
-  for (const [name, value] of searchParams) {
-    if (!name.startsWith(PROPERTY_PREFIX)) {
-      plain[name] = value;
-      continue;
-    }
-    const key = name.slice(PROPERTY_PREFIX.length);
-    if (key === "") throw badRequest("property.: a property filter needs a key, as in property.<key>=<value>");
-    properties[asStored(key)] = asStored(value);
-  }
+  const { plain, properties } = splitQuery(searchParams);
   const query = listRequestsQuerySchema.parse(plain);
   const rows = await listRequests({
     organizationId,
     model: asStored(query.model),
+    provider: asStored(query.provider),
     status: query.status,
     sessionId: asStored(query.sessionId),
     userId: asStored(query.userId),
@@ -76,15 +42,6 @@ export async function listRequestsForApi(organizationId: string, searchParams: U
     data: page.map(toRequestDto),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.startTime, last.id) : null,
   };
-}
-
-/**
- * Filter text as storage keeps it: U+0000 is stored as U+FFFD on both databases (PostgreSQL text
- * cannot hold it, see lib/storage/requests.ts), so a filter for a value sent with U+0000 finds it
- * there, and PostgreSQL is never handed a character it rejects with an error.
- */
-function asStored<T extends string | undefined>(text: T): T {
-  return (text?.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text) as T;
 }
 
 function encodeCursor(startTime: Date, id: string): string {

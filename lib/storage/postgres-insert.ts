@@ -20,12 +20,19 @@ const pool = processSlot<{ url: string; pool: pg.Pool }>("storage.postgres-inser
  * A row whose key is already stored is skipped, so replaying a batch is harmless.
  */
 export async function insertOnPostgres(url: string, tables: readonly TableRows[]): Promise<void> {
-  const client = await insertPool(url).connect();
+  await inWriteTransaction(url, async (client) => {
+    for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
+  });
+}
+
+/** Runs `work` in one transaction on a connection of this thread's write pool, under its lock and statement timeouts. */
+export async function inWriteTransaction(url: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await writePool(url).connect();
   let broken: Error | undefined;
   try {
     await client.query(`BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT_MS}ms'`);
     try {
-      for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
+      await work(client);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
@@ -37,7 +44,8 @@ export async function insertOnPostgres(url: string, tables: readonly TableRows[]
   }
 }
 
-function insertPool(url: string): pg.Pool {
+/** This thread's pool for writes, created on first use. */
+export function writePool(url: string): pg.Pool {
   if (pool.value?.url === url) return pool.value.pool;
   void pool.value?.pool.end();
   // Batches are written one at a time; a second connection serves the warm-up or a test's writes

@@ -2,18 +2,24 @@ import type { LoggedRequest } from "../domain/logged-request";
 import { insertTables } from "./bulk-insert";
 import { REQUEST_COLUMNS } from "./request-columns";
 import type { TableRows } from "./table-rows";
+import { markUsageRollups } from "./usage-rollups";
 
 const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders"];
 const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startTime"];
 
 /**
  * Saves a batch in one transaction: a request, its bodies and its property rows land together or
- * not at all (see insertTables for how, and why not createMany). On SQLite it holds the calling
- * thread for the transaction: the log writer calls it from its write thread, which is also why
- * this module stays clear of Prisma's client (loading it cost the starting thread ≈ 0.15 s of CPU).
+ * not at all (see insertTables for how, and why not createMany). Once committed, the spans of the
+ * batch's traces that it made usage roll-ups are marked (usage-rollups.ts); if that fails, the
+ * batch fails, and saving it again marks them (its rows are already stored and skipped). On SQLite
+ * it holds the calling thread for the transaction: the log writer calls it from its write thread,
+ * which is also why this module stays clear of Prisma's client (loading it cost the starting
+ * thread ≈ 0.15 s of CPU).
  */
 export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
-  if (batch.length > 0) await insertTables(requestTableRows(batch));
+  if (batch.length === 0) return;
+  await insertTables(requestTableRows(batch));
+  await markUsageRollups(batch);
 }
 
 /** The rows one batch of records becomes: a request, its bodies and its property rows. */

@@ -4,6 +4,7 @@ import { requestListFields } from "./request-columns";
 export interface RequestFilter {
   organizationId: string;
   model?: string;
+  provider?: string;
   /** exact status, or a class: "ok" (2xx) / "error" (anything else) */
   status?: number | "ok" | "error";
   /** key (matched case-insensitively) → exact value */
@@ -33,8 +34,8 @@ export async function listRequests(filter: RequestFilter): Promise<RequestRow[]>
 
 /** Properties, perhaps a time range and a cursor, and nothing else. */
 function isPropertyOnlyFilter(filter: RequestFilter): boolean {
-  const { properties, model, status, sessionId, userId, traceId, search } = filter;
-  return Object.keys(properties ?? {}).length > 0 && [model, status, sessionId, userId, traceId, search].every((f) => f === undefined);
+  const { properties, model, provider, status, sessionId, userId, traceId, search } = filter;
+  return Object.keys(properties ?? {}).length > 0 && [model, provider, status, sessionId, userId, traceId, search].every((f) => f === undefined);
 }
 
 /**
@@ -127,6 +128,7 @@ async function findRequestsPage(filter: RequestFilter & { ids?: string[] }) {
   const where: Record<string, unknown> = { organizationId: filter.organizationId };
   if (filter.ids) where.id = { in: filter.ids };
   if (filter.model !== undefined) where.model = filter.model;
+  if (filter.provider !== undefined) where.provider = filter.provider;
   if (typeof filter.status === "number") where.status = filter.status;
   else if (filter.status === "ok") where.status = { gte: 200, lt: 300 };
   // NOT(2xx) rather than "< 200 OR ≥ 300": SQLite answers an OR by merging two status-index

@@ -2,9 +2,10 @@ import Database from "better-sqlite3";
 import { processSlot } from "../shared/process-slot";
 import { wellFormed, type TableRows } from "./table-rows";
 
-interface Connection {
+export interface Connection {
   filePath: string;
   db: Database.Database;
+  /** prepared once per connection, by a key of the caller's */
   statements: Map<string, Database.Statement>;
 }
 
@@ -16,7 +17,7 @@ const connection = processSlot<Connection>("storage.sqlite-insert-connection");
  * is already stored is skipped, so replaying a batch is harmless.
  */
 export function insertOnSqlite(filePath: string, tables: readonly TableRows[]): void {
-  const writer = connect(filePath);
+  const writer = writeConnection(filePath);
   writer.db.transaction(() => {
     for (const { table, columns, rows } of tables) {
       const insert = preparedInsert(writer, table, columns);
@@ -29,7 +30,8 @@ export function insertOnSqlite(filePath: string, tables: readonly TableRows[]): 
   })();
 }
 
-function connect(filePath: string): Connection {
+/** This thread's writing connection to the file, opened on first use. */
+export function writeConnection(filePath: string): Connection {
   if (connection.value?.filePath === filePath) return connection.value;
   connection.value?.db.close();
   // Waiting out another connection's write lock blocks only this thread (the write thread, not the

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
-import pg from "pg";
 import { TRACE_REQUEST_FIELDS, type ServerObjectOf, type TraceFieldKind, type TraceRequestField } from "../contracts/trace";
 import { processSlot } from "../shared/process-slot";
 import { resolveDatabase } from "./database-url";
+import { closeReadPool, openSqliteReader, readPool } from "./read-connections";
 
 type StoredField = Pick<TraceRequestField, "kind" | "column" | "from">;
 
@@ -72,9 +72,8 @@ interface SqliteReader {
 }
 
 // The custom server and Next's bundles each load this module, yet the process should hold one
-// reading connection per database file, and one pool.
+// reading connection per database file.
 const sqliteReaderSlot = processSlot<SqliteReader>("trace-rows:sqlite-reader");
-const postgresPoolSlot = processSlot<{ url: string; pool: pg.Pool }>("trace-rows:postgres-pool");
 
 const SQLITE_SELECT = `SELECT ${FIELDS.map((field) => `"${field.column}"`).join(", ")} FROM "Request" WHERE "organizationId" = ? AND "traceId" = ?`;
 
@@ -82,12 +81,7 @@ function sqliteReader(filePath: string): SqliteReader {
   const current = sqliteReaderSlot.value;
   if (current?.filePath === filePath) return current;
   current?.db.close();
-  // Opened read-write but query_only: a read-only open cannot create the WAL index when it is the
-  // first connection to the file, and this one must never write anyway. The file is already in
-  // WAL mode (migrations and every other connection set it, and it persists); timeout is the busy
-  // timeout, which a reader meets only while recovery holds the file.
-  const db = new Database(filePath, { fileMustExist: true, timeout: 5000 });
-  db.pragma("query_only = ON");
+  const db = openSqliteReader(filePath);
   const statement = db.prepare<[string, string], unknown[]>(SQLITE_SELECT).raw(true);
   const reader = { filePath, db, statement };
   sqliteReaderSlot.value = reader;
@@ -120,18 +114,6 @@ export function sqliteTimeMs(value: unknown): number {
 
 // ---------------------------------------------------------------- PostgreSQL
 
-function postgresPool(url: string): pg.Pool {
-  const current = postgresPoolSlot.value;
-  if (current?.url === url) return current.pool;
-  void current?.pool.end();
-  // A few connections beside Prisma's own pool; idle ones do not hold the process open. A server
-  // that stops answering fails the connect in 5 s, as Prisma's does (db.ts), instead of hanging.
-  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, allowExitOnIdle: true });
-  pool.on("error", () => {}); // an idle connection the server dropped: the next query reconnects
-  postgresPoolSlot.value = { url, pool };
-  return pool;
-}
-
 // Times as epoch ms computed by the server: TIMESTAMP(3) holds the UTC time without a zone, and
 // extract(epoch …) reads it as UTC whatever the session's TimeZone (pg would parse it as local).
 const POSTGRES_SELECT = `SELECT ${FIELDS.map((field) =>
@@ -142,7 +124,7 @@ const POSTGRES_SELECT = `SELECT ${FIELDS.map((field) =>
 const decodePostgresRows = rowDecoder((_kind, value) => value);
 
 async function postgresTraceRows(url: string, organizationId: string, traceId: string): Promise<TraceRow[]> {
-  const { rows } = await postgresPool(url).query<unknown[]>({
+  const { rows } = await readPool(url).query<unknown[]>({
     name: "tracewell-trace-rows",
     text: POSTGRES_SELECT,
     values: [organizationId, traceId],
@@ -151,12 +133,10 @@ async function postgresTraceRows(url: string, organizationId: string, traceId: s
   return decodePostgresRows(rows);
 }
 
-/** Closes the trace reader's SQLite connection and PostgreSQL pool (tests, shutdown). */
+/** Closes the trace reader's SQLite connection and the PostgreSQL read pool (tests, shutdown). */
 export async function closeTraceReaders(): Promise<void> {
   const reader = sqliteReaderSlot.value;
-  const pool = postgresPoolSlot.value;
   sqliteReaderSlot.value = undefined;
-  postgresPoolSlot.value = undefined;
   reader?.db.close();
-  await pool?.pool.end();
+  await closeReadPool();
 }

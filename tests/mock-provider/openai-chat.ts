@@ -15,7 +15,20 @@ const chatRequestSchema = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
+  tools: z.array(z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string() }) })).nullish(),
+  tool_choice: z.union([z.string(), z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string() }) })]).nullish(),
 });
+
+/**
+ * The tool a request makes the model call, as the real API does: `tool_choice` "required" (the
+ * first tool) or a named function. The call's arguments are always `{}`. Anything else answers
+ * with text, so an agent that forces a tool on its first step only gets one tool call.
+ */
+function forcedToolName(request: z.output<typeof chatRequestSchema>): string | null {
+  const choice = request.tool_choice;
+  if (choice && typeof choice === "object") return choice.function.name;
+  return choice === "required" ? (request.tools?.[0]?.function.name ?? null) : null;
+}
 
 // POST /v1/chat/completions – one choice; streamed as role, one chunk per token, finish, [usage], [DONE]
 export function chatCompletion(body: unknown, context: GenerationContext): Reply {
@@ -36,6 +49,30 @@ export function chatCompletion(body: unknown, context: GenerationContext): Reply
     service_tier: "default",
     system_fingerprint: SYSTEM_FINGERPRINT,
   } as const;
+
+  const toolName = forcedToolName(request);
+  if (toolName !== null) {
+    if (request.stream) throw new InvalidRequestError("The mock provider does not stream tool calls", "stream");
+    return jsonReply(200, {
+      ...envelope,
+      object: "chat.completion",
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: null,
+            refusal: null,
+            annotations: [],
+            tool_calls: [{ id: `call_mock${context.sequence}`, type: "function", function: { name: toolName, arguments: "{}" } }],
+          },
+          logprobs: null,
+          finish_reason: "tool_calls",
+        },
+      ],
+      usage: completionUsage(promptTokens, 5, context.cachedTokens),
+    } satisfies ChatCompletion);
+  }
 
   if (!request.stream) {
     return jsonReply(200, {

@@ -5,8 +5,7 @@
 // which is what keeps rollups right under late, out-of-order and batched writes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { MetricsFigures } from "@/lib/contracts/metrics";
-import { LatencySketch, SKETCH_MIN_RESOLVED_MS, SKETCH_RELATIVE_ACCURACY } from "@/lib/domain/insights/latency-sketch";
+import { LatencySketch } from "@/lib/domain/insights/latency-sketch";
 import { dimensionValue, parseDimension, type Dimension, type GroupKey } from "@/lib/domain/insights/dimensions";
 import { aggregateFor, type GroupedAggregates } from "@/lib/domain/insights/grouped-aggregates";
 import {
@@ -27,6 +26,7 @@ import { topRows } from "@/lib/domain/insights/top-groups";
 import { usdToPico } from "@/lib/domain/money";
 import { replacedAttemptIds } from "@/lib/domain/wasted-spend";
 import { rowsArbitrary } from "../helpers/metrics-arbitraries";
+import { exactPart, exactSum, expectFigures, expectPercentile } from "../helpers/metrics-expectations";
 import {
   inRange,
   picoOf,
@@ -34,7 +34,6 @@ import {
   referenceFigures,
   referenceGroups,
   referenceSummary,
-  type ReferenceFigures,
   type ReferenceRow,
 } from "../helpers/metrics-reference";
 
@@ -93,49 +92,6 @@ function onePass(scenario: Scenario, records: readonly MetricsRecord[]): Timeser
   return accumulator;
 }
 
-function expectPercentile(estimate: number | null, exact: number | null): void {
-  if (exact === null) return expect(estimate).toBeNull();
-  const allowed = exact < SKETCH_MIN_RESOLVED_MS ? SKETCH_MIN_RESOLVED_MS : exact * SKETCH_RELATIVE_ACCURACY * (1 + 1e-9);
-  expect(Math.abs(estimate! - exact)).toBeLessThanOrEqual(allowed);
-}
-
-function expectFigures(actual: MetricsFigures, reference: ReferenceFigures): void {
-  expect({
-    requests: actual.requests,
-    errors: actual.errors,
-    costPico: picoOf(actual.cost),
-    costComplete: actual.costComplete,
-    promptTokens: actual.promptTokens,
-    completionTokens: actual.completionTokens,
-  }).toEqual({
-    requests: reference.requests,
-    errors: reference.errors,
-    costPico: reference.costPico,
-    costComplete: reference.costComplete,
-    promptTokens: reference.promptTokens,
-    completionTokens: reference.completionTokens,
-  });
-  expectPercentile(actual.latencyMs.p50, reference.latencyMs.p50);
-  expectPercentile(actual.latencyMs.p95, reference.latencyMs.p95);
-  expectPercentile(actual.latencyMs.p99, reference.latencyMs.p99);
-}
-
-/** The exact parts of figures, summed: what the parts of a whole must add up to. */
-function exactSum(figures: readonly MetricsFigures[]) {
-  return figures.reduce(
-    (sum, f) => ({
-      requests: sum.requests + f.requests,
-      errors: sum.errors + f.errors,
-      costPico: sum.costPico + picoOf(f.cost),
-      costComplete: sum.costComplete && f.costComplete,
-      promptTokens: sum.promptTokens + f.promptTokens,
-      completionTokens: sum.completionTokens + f.completionTokens,
-    }),
-    { requests: 0, errors: 0, costPico: 0n, costComplete: true, promptTokens: 0, completionTokens: 0 },
-  );
-}
-
-const exactPart = (f: MetricsFigures) => exactSum([f]);
 
 describe("Insights aggregation against a brute-force reference", () => {
   it("the summary equals the reference: counts, tokens, cost and wasted cost exactly, percentiles within 1 %", () => {

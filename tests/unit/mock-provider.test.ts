@@ -107,6 +107,19 @@ describe("OpenAI chat completions", () => {
     expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBe(4);
   });
 
+  it("calls a tool when tool_choice requires one, and answers with text otherwise", async () => {
+    const tools = [{ type: "function" as const, function: { name: "weather", parameters: { type: "object", properties: {} } } }];
+    const forced = await openai.chat.completions.create({ ...chatBody, tools, tool_choice: "required" });
+    expect(forced.choices[0]).toMatchObject({
+      finish_reason: "tool_calls",
+      message: { content: null, tool_calls: [{ type: "function", function: { name: "weather", arguments: "{}" } }] },
+    });
+    const named = await openai.chat.completions.create({ ...chatBody, tools, tool_choice: { type: "function", function: { name: "weather" } } });
+    expect(named.choices[0]?.finish_reason).toBe("tool_calls");
+    const free = await openai.chat.completions.create({ ...chatBody, tools, tool_choice: "auto" });
+    expect(free.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: expectedAnswer } });
+  });
+
   it("rejects a body without messages as a BadRequestError naming the field", async () => {
     const error = await openai.chat.completions
       .create({ model: "gpt-4o-mini" } as unknown as typeof chatBody)

@@ -65,6 +65,20 @@ describe("trace view model", () => {
     expect(model.byId.get("r")!.selfLatencyMs).toBe(50);
   });
 
+  it("a roll-up shows the number of LLM calls below it, not a cost, and is never the priciest node", () => {
+    const model = buildTraceModel(
+      traceOf([
+        { nodeId: "agent", usageRollup: true },
+        { nodeId: "agent:step-1:chat", costUsd: 0.002 },
+        { nodeId: "agent:step-2:chat", costUsd: 0.003 },
+      ]),
+    );
+    expect(model.byId.get("agent")).toMatchObject({ usageRollup: true, llmCallsBelow: 2, ownCostUsd: 0, promptTokens: 10 });
+    expect(model.byId.get("agent:step-1")).toMatchObject({ isVirtual: true, usageRollup: false, llmCallsBelow: 1 });
+    expect(model.priciestId).toBe("agent:step-2:chat");
+    expect(model.metrics.totalCost).toBeCloseTo(0.005, 12);
+  });
+
   it("children keep start-time order and descendant counts add up, whatever order nodes arrive in", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 1000 }), (size, seed) => {

@@ -103,10 +103,13 @@ export function addCounters(target: MetricsCounters, counters: MetricsCounters):
   target.wastedCostPicoUsd += counters.wastedCostPicoUsd;
 }
 
-export function addRecord(target: MetricsAggregate, record: MetricsRecord): void {
-  addCounters(target, recordCounters(record));
+/** Adds one request; returns what it added to the counters (its cost, for a per-trace sum). */
+export function addRecord(target: MetricsAggregate, record: MetricsRecord): MetricsCounters {
+  const counters = recordCounters(record);
+  addCounters(target, counters);
   target.latencyMs.add(record.latencyMs);
   if (record.timeToFirstTokenMs !== null) target.timeToFirstTokenMs.add(record.timeToFirstTokenMs);
+  return counters;
 }
 
 /** Adds `source` into `target`; `source` is unchanged. */

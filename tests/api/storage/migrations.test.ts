@@ -150,10 +150,10 @@ for (const { kind, suite, create } of providers) {
 
     it("the drift check notices a database that differs from the schema", async () => {
       const { url } = await database();
-      await client(url).$executeRawUnsafe(`DROP INDEX "Request_organizationId_traceId_idx"`);
+      await client(url).$executeRawUnsafe(`DROP INDEX "Request_organizationId_traceId_source_idx"`);
       const diff = await diffDatabaseAgainstSchema(kind, url, await scratchDir());
       expect(diff.code, diff.output).toBe(2);
-      expect(diff.stdout).toContain("Added index on columns (organizationId, traceId)");
+      expect(diff.stdout).toContain("Added index on columns (organizationId, traceId, source)");
     });
 
     it("migrateDatabase creates every table on an empty database", async () => {

@@ -88,6 +88,7 @@ function traceRowsSuite(create: () => Promise<TestDatabase>) {
       stream: request.stream,
       costUsd: request.costUsd,
       costUnknown: request.costUnknown,
+      usageRollup: false,
       promptTokens: request.promptTokens,
       completionTokens: request.completionTokens,
       cachedTokens: request.cachedTokens,

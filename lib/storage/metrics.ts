@@ -1,0 +1,224 @@
+import type Database from "better-sqlite3";
+import type { Dimension } from "../domain/insights/dimensions";
+import { DistinctFiguresAccumulator } from "../domain/insights/distinct-figures";
+import { aggregateFor, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
+import { dimensionValue } from "../domain/insights/dimensions";
+import { addRecord, emptyAggregate, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
+import type { BucketPlan } from "../domain/insights/time-buckets";
+import { TimeseriesAccumulator } from "../domain/insights/timeseries";
+import { processSlot } from "../shared/process-slot";
+import { resolveDatabase, type DatabaseKind } from "./database-url";
+import { openSqliteReader, readPool } from "./read-connections";
+import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
+import { sqliteTimeMs } from "./trace-rows";
+
+/**
+ * The Insights metrics (GET /api/v1/metrics/*) over the stored requests: one statement per
+ * answer, reading only the columns the answer needs of the requests in the slice (time range and
+ * the Requests page's filters), folded row by row into the domain's aggregates (exact counters,
+ * mergeable latency sketches) as the rows stream in, never holding them all.
+ *
+ * "Replaced" (wasted spend: an attempt a retry on the same trace node replaced) depends on the
+ * node's other attempts, which may lie outside the slice: after `to`, or not matching a filter (a
+ * retry on another model). So it is asked of all the organization's requests, by an EXISTS per
+ * request; and only for requests where it changes an answer (priced, 2xx, not cancelled: a failed
+ * or cancelled one is wasted anyway, one costing nothing wastes nothing), so the flag is exact
+ * wherever it is read. Counters and sketches do not depend on it.
+ *
+ * This is the raw path: its cost grows with the rows in the slice (see the insights bench).
+ * Totals kept per time bucket at write time can answer whole buckets behind these same functions.
+ */
+
+/** The slice: time range [from, before) and the Requests page's filters. */
+export type MetricsSlice = RequestSliceFilter & { from: Date; before: Date };
+
+/** The range's totals, and the figures that need the slice's ids. */
+export async function summarizeRequests(slice: MetricsSlice): Promise<{ aggregate: MetricsAggregate; distinct: DistinctFigures }> {
+  const aggregate = emptyAggregate();
+  const distinct = new DistinctFiguresAccumulator();
+  await scanRecords(slice, { ids: true, dimension: null }, (record) => distinct.add(record, addRecord(aggregate, record).costPicoUsd));
+  return { aggregate, distinct: distinct.figures() };
+}
+
+/** The plan's buckets (the slice's range is the plan's), grouped by `groupBy` or not. */
+export async function requestTimeseries(filter: RequestSliceFilter, plan: BucketPlan, groupBy: Dimension | null): Promise<TimeseriesAccumulator> {
+  const accumulator = new TimeseriesAccumulator(plan, groupBy);
+  const slice = { ...filter, from: new Date(plan.fromMs), before: new Date(plan.toMs) };
+  await scanRecords(slice, { ids: false, dimension: groupBy }, (record) => accumulator.addRecord(record));
+  return accumulator;
+}
+
+/** One aggregate per value of `dimension` (null: the requests without one). */
+export async function aggregateRequestsBy(slice: MetricsSlice, dimension: Dimension): Promise<GroupedAggregates> {
+  const groups: GroupedAggregates = new Map();
+  await scanRecords(slice, { ids: false, dimension }, (record) => addRecord(aggregateFor(groups, dimensionValue(record, dimension)), record));
+  return groups;
+}
+
+// ---------------------------------------------------------------- the statement
+
+/** What a scan reads beside the columns every answer needs. */
+interface ScanShape {
+  /** traceId, userId, sessionId: for distinct counts */
+  ids: boolean;
+  dimension: Dimension | null;
+}
+
+/** Columns every answer reads, in the row arrays' order (startTime and replaced are expressions). */
+const BASE_COLUMNS = ["startTime", "status", "cancelled", "latencyMs", "timeToFirstTokenMs", "promptTokens", "completionTokens", "costUsd", "costUnknown", "usageRollup", "replaced"] as const;
+const ID_COLUMNS = ["traceId", "userId", "sessionId"] as const;
+
+function selectStatement(kind: DatabaseKind, slice: MetricsSlice, shape: ScanShape): { text: string; values: unknown[] } {
+  const params = new SqlParameters(kind);
+  const columns: string[] = BASE_COLUMNS.map((column) => {
+    if (column === "startTime") return kind === "sqlite" ? `r."startTime"` : `(extract(epoch from r."startTime") * 1000)::float8`;
+    if (column === "replaced") return replacedExpression(params);
+    return `r."${column}"`;
+  });
+  if (shape.ids) columns.push(...ID_COLUMNS.map((column) => `r."${column}"`));
+  let join = "";
+  const dimension = shape.dimension;
+  if (dimension?.kind === "property") {
+    columns.push(`g."value"`);
+    // At most one row: (requestId, key) is the property table's key.
+    join = `LEFT JOIN "RequestProperty" g ON g."requestId" = r."id" AND g."key" = ${params.add(dimension.key)}`;
+  } else if (dimension && dimension.kind !== "status") {
+    columns.push(`r."${dimension.kind}"`);
+  }
+  const where = requestSliceWhere(slice, params);
+  return { text: `SELECT ${columns.join(", ")} FROM "Request" r ${join} WHERE ${where}`, values: params.values };
+}
+
+/**
+ * Whether a later attempt on the same trace node exists among all the organization's requests
+ * (the trace tree's order: start time, then id in code-unit order), asked only where it can
+ * change the wasted cost; 0/false elsewhere. Served by the (organizationId, traceId, …) index.
+ */
+function replacedExpression(params: SqlParameters): string {
+  const no = params.boolean(false);
+  // PostgreSQL compares text by the database's collation; the tree orders ids by code unit.
+  const byCodeUnit = params.kind === "postgres" ? ` COLLATE "C"` : "";
+  return `CASE WHEN r."traceId" IS NOT NULL AND r."nodeId" IS NOT NULL AND r."costUsd" > 0 AND r."usageRollup" = ${no}
+      AND r."cancelled" = ${no} AND r."status" BETWEEN 200 AND 299
+    THEN EXISTS (SELECT 1 FROM "Request" o WHERE o."organizationId" = r."organizationId" AND o."traceId" = r."traceId"
+      AND o."nodeId" = r."nodeId"
+      AND (o."startTime" > r."startTime" OR (o."startTime" = r."startTime" AND o."id"${byCodeUnit} > r."id"${byCodeUnit})))
+    ELSE ${no} END`;
+}
+
+/** A row array as the domain reads it; `time` and `flag` decode the database's own forms. */
+function recordDecoder(shape: ScanShape, time: (value: unknown) => number, flag: (value: unknown) => boolean): (row: unknown[]) => MetricsRecord {
+  const idsAt = BASE_COLUMNS.length;
+  const dimensionAt = idsAt + (shape.ids ? ID_COLUMNS.length : 0);
+  const dimension = shape.dimension;
+  return (row) => {
+    const record: MetricsRecord = {
+      startMs: time(row[0]),
+      status: row[1] as number,
+      cancelled: flag(row[2]),
+      latencyMs: row[3] as number,
+      timeToFirstTokenMs: row[4] as number | null,
+      promptTokens: row[5] as number | null,
+      completionTokens: row[6] as number | null,
+      costUsd: row[7] as number | null,
+      costUnknown: flag(row[8]),
+      usageRollup: flag(row[9]),
+      replaced: flag(row[10]),
+      traceId: shape.ids ? (row[idsAt] as string | null) : null,
+      userId: shape.ids ? (row[idsAt + 1] as string | null) : null,
+      sessionId: shape.ids ? (row[idsAt + 2] as string | null) : null,
+      model: null,
+      provider: "",
+      properties: NO_PROPERTIES,
+    };
+    if (dimension?.kind === "property") {
+      const value = row[dimensionAt] as string | null;
+      if (value !== null) record.properties = { [dimension.key]: value };
+    } else if (dimension && dimension.kind !== "status") {
+      (record as unknown as Record<string, unknown>)[dimension.kind] = row[dimensionAt];
+    }
+    return record;
+  };
+}
+
+const NO_PROPERTIES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+// ---------------------------------------------------------------- reading
+
+/** Rows are handed over in chunks of this many, the event loop serving other calls in between. */
+const CHUNK_ROWS = 10_000;
+
+async function scanRecords(slice: MetricsSlice, shape: ScanShape, visit: (record: MetricsRecord) => void): Promise<void> {
+  const database = resolveDatabase();
+  const statement = selectStatement(database.kind, slice, shape);
+  if (database.kind === "sqlite") {
+    const decode = recordDecoder(shape, sqliteTimeMs, (value) => value === 1);
+    await scanSqlite(database.filePath, statement, (row) => visit(decode(row)));
+  } else {
+    const decode = recordDecoder(shape, (value) => value as number, (value) => value === true);
+    await scanPostgres(database.url, statement, (row) => visit(decode(row)));
+  }
+}
+
+interface SqliteReaders {
+  filePath: string;
+  /** connections not reading right now */
+  idle: Database.Database[];
+}
+
+// One list per process (the custom server and Next's bundles each load this module).
+const sqliteReadersSlot = processSlot<SqliteReaders>("metrics:sqlite-readers");
+
+/**
+ * Steps through the rows on a reading connection of its own, yielding to the event loop every
+ * CHUNK_ROWS rows: a month of requests takes a while to read, and the proxy answering beside it
+ * must not wait. The statement stays open across the yields (one consistent snapshot under WAL),
+ * so the connection is taken from the idle list for the scan and given back after.
+ */
+async function scanSqlite(filePath: string, statement: { text: string; values: unknown[] }, visit: (row: unknown[]) => void): Promise<void> {
+  let readers = sqliteReadersSlot.value;
+  if (readers?.filePath !== filePath) {
+    for (const db of readers?.idle ?? []) db.close();
+    sqliteReadersSlot.value = readers = { filePath, idle: [] };
+  }
+  const db = readers.idle.pop() ?? openSqliteReader(filePath);
+  let healthy = false;
+  try {
+    let count = 0;
+    for (const row of db.prepare(statement.text).raw(true).iterate(...statement.values) as IterableIterator<unknown[]>) {
+      visit(row);
+      if (++count % CHUNK_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    healthy = true;
+  } finally {
+    if (healthy && sqliteReadersSlot.value === readers) readers.idle.push(db);
+    else db.close();
+  }
+}
+
+/**
+ * Fetches the rows CHUNK_ROWS at a time through a cursor in a read-only transaction (one
+ * snapshot), so a month of requests never sits in memory at once.
+ */
+async function scanPostgres(url: string, statement: { text: string; values: unknown[] }, visit: (row: unknown[]) => void): Promise<void> {
+  const client = await readPool(url).connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN READ ONLY");
+    try {
+      await client.query({ text: `DECLARE metrics_rows NO SCROLL CURSOR FOR ${statement.text}`, values: statement.values });
+      for (;;) {
+        const { rows } = await client.query<unknown[]>({ text: `FETCH ${CHUNK_ROWS} FROM metrics_rows`, rowMode: "array" });
+        for (const row of rows) visit(row);
+        if (rows.length < CHUNK_ROWS) break;
+      }
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    }
+  } finally {
+    // A connection that could not even roll back is dropped rather than reused.
+    client.release(broken);
+  }
+}

@@ -1,0 +1,44 @@
+import Database from "better-sqlite3";
+import pg from "pg";
+import { processSlot } from "../shared/process-slot";
+
+/**
+ * Connections for the reads that go beside Prisma (trace rows, metrics): statements that return
+ * plain arrays, read in bulk, where Prisma's turning of every value into an object would cost
+ * more than the query.
+ */
+
+// The custom server and Next's bundles each load this module, yet the process should hold one pool.
+const postgresPoolSlot = processSlot<{ url: string; pool: pg.Pool }>("trace-rows:postgres-pool");
+
+/** A small pool of PostgreSQL connections beside Prisma's own, shared by the bulk reads. */
+export function readPool(url: string): pg.Pool {
+  const current = postgresPoolSlot.value;
+  if (current?.url === url) return current.pool;
+  void current?.pool.end();
+  // Idle connections do not hold the process open. A server that stops answering fails the
+  // connect in 5 s, as Prisma's does (db.ts), instead of hanging.
+  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, allowExitOnIdle: true });
+  pool.on("error", () => {}); // an idle connection the server dropped: the next query reconnects
+  postgresPoolSlot.value = { url, pool };
+  return pool;
+}
+
+export async function closeReadPool(): Promise<void> {
+  const pool = postgresPoolSlot.value;
+  postgresPoolSlot.value = undefined;
+  await pool?.pool.end();
+}
+
+/**
+ * A reading connection to a SQLite file. Opened read-write but query_only: a read-only open
+ * cannot create the WAL index when it is the first connection to the file, and this one must
+ * never write anyway. The file is already in WAL mode (migrations and every other connection set
+ * it, and it persists), so it reads beside the log writer; timeout is the busy timeout, which a
+ * reader meets only while recovery holds the file.
+ */
+export function openSqliteReader(filePath: string): Database.Database {
+  const db = new Database(filePath, { fileMustExist: true, timeout: 5000 });
+  db.pragma("query_only = ON");
+  return db;
+}
