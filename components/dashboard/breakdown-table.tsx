@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useId, type ReactNode } from "react";
 import type { MetricsOrder, MetricsTopRow } from "@/lib/contracts/metrics";
-import type { DashboardFilters, TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { RequestFilters } from "@/lib/queries/request-filters";
 import { useMetricsTop } from "@/lib/queries/metrics";
 import { formatCount, formatDuration, formatUsd } from "@/components/ui/format";
 import { requestsHref, type Slice } from "./requests-links";
@@ -16,7 +17,7 @@ interface Props {
   sliceOf: (key: string) => Slice;
   query: string;
   order: MetricsOrder;
-  filters: DashboardFilters;
+  filters: RequestFilters;
   timeWindow: TimeWindow;
   /** beside the title: the property breakdown's key picker */
   control?: ReactNode;

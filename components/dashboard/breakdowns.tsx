@@ -1,14 +1,15 @@
 "use client";
 
 import { METRICS_ORDERS, type MetricsOrder } from "@/lib/contracts/metrics";
-import type { DashboardFilters, TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { RequestFilters } from "@/lib/queries/request-filters";
 import { usePropertyKeySuggestions } from "@/lib/queries/suggestions";
 import { inputClass } from "@/components/requests/request-filters-bar";
 import { BreakdownTable } from "./breakdown-table";
 
 interface Props {
   query: string;
-  filters: DashboardFilters;
+  filters: RequestFilters;
   timeWindow: TimeWindow;
   rank: MetricsOrder;
   onRankChange: (rank: MetricsOrder) => void;

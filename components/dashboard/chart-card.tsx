@@ -1,7 +1,8 @@
 "use client";
 
 import { useId } from "react";
-import type { DashboardFilters, TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { RequestFilters } from "@/lib/queries/request-filters";
 import { ChartDataTable } from "./chart-data-table";
 import type { ValueKind } from "./chart-format";
 import type { TimeChartModel } from "./chart-model";
@@ -14,13 +15,14 @@ interface Props {
   model: TimeChartModel | undefined;
   shape: "stacked-bars" | "lines";
   valueKind: ValueKind;
-  filters: DashboardFilters;
+  filters: RequestFilters;
   timeWindow: TimeWindow;
   error: Error | null;
+  className?: string;
 }
 
 /** A titled chart with its data table; every bucket and segment links to the requests behind it. */
-export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error }: Props) {
+export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, className = "" }: Props) {
   const headingId = useId();
   const bucketOf = (pointIndex: number) => bucketWindow(timeWindow, model!.points[pointIndex]!.startMs, model!.intervalMs);
   const hrefOf = (pointIndex: number, seriesIndex: number) => {
@@ -30,7 +32,7 @@ export function ChartCard({ title, description, model, shape, valueKind, filters
   const bucketHrefOf = (pointIndex: number) => requestsHref(filters, bucketOf(pointIndex));
 
   return (
-    <section aria-labelledby={headingId} className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-xs" data-chart={title}>
+    <section aria-labelledby={headingId} className={`min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-xs ${className}`} data-chart={title}>
       <h2 id={headingId} className="text-[13px] font-semibold text-slate-800">
         {title}
       </h2>

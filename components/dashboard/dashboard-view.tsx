@@ -3,7 +3,8 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 import type { MetricsOrder } from "@/lib/contracts/metrics";
-import { dashboardFromSearchParams, dashboardToSearchParams, iso, metricsQuery, resolveWindow, type DashboardFilters, type DashboardView as View } from "@/lib/queries/dashboard-filters";
+import { dashboardFromSearchParams, dashboardToSearchParams, iso, metricsQuery, resolveWindow, type DashboardView as View } from "@/lib/queries/dashboard-filters";
+import type { RequestFilters } from "@/lib/queries/request-filters";
 import { useMetricsSummary } from "@/lib/queries/metrics";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
 import { Breakdowns } from "./breakdowns";
@@ -35,7 +36,7 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
       }),
     [updateParams],
   );
-  const setFilters = (filters: DashboardFilters) => {
+  const setFilters = (filters: RequestFilters) => {
     setNowMs(Date.now());
     showView({ ...view, filters });
   };
@@ -43,7 +44,7 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
   const setTopProperty = (topProperty: string) => showView({ ...view, topProperty });
 
   return (
-    <div className="h-full overflow-y-auto">
+    <main className="h-full overflow-y-auto">
       <div className="space-y-2 border-b border-slate-200 bg-white px-4 py-2.5">
         <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <h1 className="text-sm font-semibold text-slate-900">Dashboard</h1>
@@ -72,7 +73,7 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
         <DashboardCharts query={query} filters={view.filters} timeWindow={timeWindow} />
         <Breakdowns query={query} filters={view.filters} timeWindow={timeWindow} rank={view.rank} onRankChange={setRank} topProperty={view.topProperty} onTopPropertyChange={setTopProperty} />
       </div>
-    </div>
+    </main>
   );
 }
 

@@ -1,4 +1,4 @@
-import { iso, type DashboardFilters, type TimeWindow } from "@/lib/queries/dashboard-filters";
+import { iso, type TimeWindow } from "@/lib/queries/dashboard-filters";
 import { filtersToSearchParams, type RequestFilters } from "@/lib/queries/request-filters";
 
 /**
@@ -16,10 +16,9 @@ export interface Slice {
   property?: [key: string, value: string];
 }
 
-export function requestsHref(filters: DashboardFilters, timeWindow: TimeWindow, slice: Slice = {}): string {
-  const { provider, ...requestFilters } = filters;
+export function requestsHref(filters: RequestFilters, timeWindow: TimeWindow, slice: Slice = {}): string {
   const linked: RequestFilters = {
-    ...requestFilters,
+    ...filters,
     range: undefined,
     from: iso(timeWindow.fromMs),
     to: iso(lastIncludedMs(timeWindow.toMs)),
@@ -29,11 +28,7 @@ export function requestsHref(filters: DashboardFilters, timeWindow: TimeWindow, 
     sessionId: slice.sessionId ?? filters.sessionId,
     properties: slice.property ? [...filters.properties.filter(([key]) => key !== slice.property![0]), slice.property] : filters.properties,
   };
-  const params = filtersToSearchParams(linked);
-  // Kept in the link although the Requests page does not filter by provider yet: the link names
-  // the slice it stands for.
-  if (provider) params.set("provider", provider);
-  return `/requests?${params}`;
+  return `/requests?${filtersToSearchParams(linked)}`;
 }
 
 /** The part of the window that a bucket `[startMs, startMs + intervalMs)` covers (the first and last may be partial). */

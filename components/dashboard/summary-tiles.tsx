@@ -1,13 +1,14 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { MetricsSummary } from "@/lib/contracts/metrics";
-import type { DashboardFilters, TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import type { RequestFilters } from "@/lib/queries/request-filters";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { requestsHref } from "./requests-links";
 
 interface Props {
   summary: MetricsSummary | undefined;
-  filters: DashboardFilters;
+  filters: RequestFilters;
   timeWindow: TimeWindow;
 }
 
@@ -15,7 +16,7 @@ interface Props {
 export function SummaryTiles({ summary: s, filters, timeWindow }: Props) {
   const errorRate = s && s.requests > 0 ? s.errors / s.requests : null;
   return (
-    <dl className="grid grid-cols-2 gap-2 sm:grid-cols-3 xl:grid-cols-9" aria-busy={!s}>
+    <dl className="grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-6" aria-busy={!s}>
       <Tile label="Requests" value={s && formatCount(s.requests)} href={requestsHref(filters, timeWindow)} note={s && `${formatCount(s.users)} users · ${formatCount(s.sessions)} sessions`} />
       <Tile
         label="Errors"
@@ -30,17 +31,21 @@ export function SummaryTiles({ summary: s, filters, timeWindow }: Props) {
         note={s && (s.costComplete ? "USD" : <span className="text-amber-700">incomplete: some prices unknown</span>)}
         title={s && !s.costComplete ? "Some requests have no known price; this is the sum of the known ones." : undefined}
       />
-      <Tile label="Tokens in / out" value={s && `${formatCount(s.promptTokens)} / ${formatCount(s.completionTokens)}`} note="prompt / completion" />
-      <Tile label="Latency p50 / p95" value={s && `${formatDuration(s.latencyMs.p50)} / ${formatDuration(s.latencyMs.p95)}`} note={s && `p99 ${formatDuration(s.latencyMs.p99)}`} />
-      <Tile label="Time to first token" value={s && formatDuration(s.timeToFirstTokenMs.p50)} note={s && `p50 · p95 ${formatDuration(s.timeToFirstTokenMs.p95)}`} />
-      <Tile label="Traces" value={s && formatCount(s.traces)} note="distinct trace ids" />
-      <Tile label="Cost per trace" value={s && `${formatUsd(s.costPerTrace.p50)} / ${formatUsd(s.costPerTrace.p95)}`} note="median / p95" />
       <Tile
         label="Wasted spend"
         value={s && formatUsd(s.wastedCost)}
-        note={s && (s.cost > 0 ? `${formatPercent(s.wastedCost / s.cost)} of cost: failed, cancelled, retried` : "failed, cancelled, retried")}
+        note={s && (s.cost > 0 ? `${formatPercent(s.wastedCost / s.cost)} of cost` : "failed, cancelled, retried")}
+        title="The cost of requests that failed or were cancelled, and of attempts a retry replaced"
         tone={s && s.wastedCost > 0 ? "warn" : undefined}
       />
+      <Tile label="Tokens in" value={s && formatCount(s.promptTokens)} note="prompt" />
+      <Tile label="Tokens out" value={s && formatCount(s.completionTokens)} note="completion" />
+      <Tile label="Latency p50" value={s && formatDuration(s.latencyMs.p50)} note={s && `p99 ${formatDuration(s.latencyMs.p99)}`} />
+      <Tile label="Latency p95" value={s && formatDuration(s.latencyMs.p95)} note="failed requests included" />
+      <Tile label="Time to first token" value={s && formatDuration(s.timeToFirstTokenMs.p50)} note={s && `p50 · p95 ${formatDuration(s.timeToFirstTokenMs.p95)}`} />
+      <Tile label="Traces" value={s && formatCount(s.traces)} note="distinct trace ids" />
+      <Tile label="Cost per trace" value={s && formatUsd(s.costPerTrace.p50)} note="median" />
+      <Tile label="Cost per trace p95" value={s && formatUsd(s.costPerTrace.p95)} note="95% of traces cost less" />
     </dl>
   );
 }

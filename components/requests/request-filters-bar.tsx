@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { TIME_RANGES, type RequestFilters, type TimeRange } from "@/lib/queries/request-filters";
 import { useModelSuggestions, usePropertyKeySuggestions, usePropertyValueSuggestions } from "@/lib/queries/suggestions";
 
@@ -8,9 +8,9 @@ const COMMON_STATUSES = ["400", "401", "403", "404", "408", "413", "429", "500",
 export const inputClass =
   "h-7 rounded border border-slate-300 bg-white px-2 text-xs text-slate-800 placeholder:text-slate-400 focus:border-indigo-500 focus:ring-2 focus:ring-indigo-100 focus:outline-none";
 
-interface Props<F extends RequestFilters> {
-  filters: F;
-  onChange: (next: F) => void;
+interface Props {
+  filters: RequestFilters;
+  onChange: (next: RequestFilters) => void;
 }
 
 interface BarOptions {
@@ -19,8 +19,6 @@ interface BarOptions {
   /** the relative ranges offered; "All time" only when `allTime` */
   timeRanges?: readonly TimeRange[];
   allTime?: boolean;
-  /** more filters, placed before the property adder */
-  children?: ReactNode;
 }
 
 const ALL_TIME_RANGES = Object.keys(TIME_RANGES) as TimeRange[];
@@ -29,7 +27,7 @@ const ALL_TIME_RANGES = Object.keys(TIME_RANGES) as TimeRange[];
  * Every filter of the Requests page; each change is one URL step (Back undoes it). The dashboard
  * uses the same bar with its own ranges and no body search.
  */
-export function RequestFiltersBar<F extends RequestFilters>({ filters, onChange, searchable = true, timeRanges = ALL_TIME_RANGES, allTime = true, children }: Props<F> & BarOptions) {
+export function RequestFiltersBar({ filters, onChange, searchable = true, timeRanges = ALL_TIME_RANGES, allTime = true }: Props & BarOptions) {
   const set = (patch: Partial<RequestFilters>) => onChange({ ...filters, ...patch });
   const models = useModelSuggestions();
   const modelListId = useId();
@@ -109,14 +107,20 @@ export function RequestFiltersBar<F extends RequestFilters>({ filters, onChange,
         onCommit={(sessionId) => set({ sessionId: sessionId || undefined })}
         className={`${inputClass} w-28`}
       />
-      {children}
+      <CommitInput
+        label="Provider"
+        placeholder="Provider"
+        value={filters.provider ?? ""}
+        onCommit={(provider) => set({ provider: provider || undefined })}
+        className={`${inputClass} w-24`}
+      />
       <PropertyFilterAdder onAdd={(key, value) => set({ properties: [...filters.properties.filter(([k]) => k !== key), [key, value]] })} />
     </div>
   );
 }
 
 /** A text input that changes the URL on Enter or blur, not on every keystroke. */
-export function CommitInput({
+function CommitInput({
   label,
   value,
   onCommit,
@@ -219,28 +223,13 @@ function PropertyFilterAdder({ onAdd }: { onAdd: (key: string, value: string) =>
   );
 }
 
-/** What "Clear all" leaves; the filters of a page that adds its own are optional too. */
-const NO_FILTERS: RequestFilters = { properties: [] };
-
-export interface FilterChip {
-  label: string;
-  remove: () => void;
-}
-
-/**
- * The active filters as removable chips. The dashboard leaves out the relative range (its range
- * select always shows one) and adds chips for filters of its own.
- */
-export function ActiveFilterChips<F extends RequestFilters>({
-  filters,
-  onChange,
-  showRange = true,
-  extraChips = [],
-}: Props<F> & { showRange?: boolean; extraChips?: FilterChip[] }) {
-  const chips: FilterChip[] = [];
+/** The active filters as removable chips. The dashboard leaves out the relative range: its range select always shows one. */
+export function ActiveFilterChips({ filters, onChange, showRange = true }: Props & { showRange?: boolean }) {
+  const chips: Array<{ label: string; remove: () => void }> = [];
   const drop = (patch: Partial<RequestFilters>) => () => onChange({ ...filters, ...patch });
   if (filters.search) chips.push({ label: `text contains “${filters.search}”`, remove: drop({ search: undefined }) });
   if (filters.model) chips.push({ label: `model = ${filters.model}`, remove: drop({ model: undefined }) });
+  if (filters.provider) chips.push({ label: `provider = ${filters.provider}`, remove: drop({ provider: undefined }) });
   if (filters.status) chips.push({ label: `status = ${filters.status}`, remove: drop({ status: undefined }) });
   if (filters.range && showRange) chips.push({ label: TIME_RANGES[filters.range].label.toLowerCase(), remove: drop({ range: undefined }) });
   if (filters.from) chips.push({ label: `from ${new Date(filters.from).toLocaleString()}`, remove: drop({ from: undefined }) });
@@ -251,7 +240,6 @@ export function ActiveFilterChips<F extends RequestFilters>({
   for (const [key, value] of filters.properties) {
     chips.push({ label: `${key} = ${value}`, remove: drop({ properties: filters.properties.filter(([k]) => k !== key) }) });
   }
-  chips.push(...extraChips);
   if (chips.length === 0) return null;
   return (
     <div className="flex flex-wrap items-center gap-1.5" aria-label="Active filters">
@@ -263,7 +251,7 @@ export function ActiveFilterChips<F extends RequestFilters>({
           </button>
         </span>
       ))}
-      <button type="button" className="ml-1 text-[11px] text-slate-500 underline-offset-2 hover:underline" onClick={() => onChange(NO_FILTERS as F)}>
+      <button type="button" className="ml-1 text-[11px] text-slate-500 underline-offset-2 hover:underline" onClick={() => onChange({ properties: [] })}>
         Clear all
       </button>
     </div>

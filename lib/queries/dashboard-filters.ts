@@ -1,7 +1,7 @@
 /**
  * The dashboard's view, kept in the URL so a view can be shared: the Requests page's filters
- * (same names, same parser: request-filters.ts), `provider` (which the metrics API takes), a time
- * range that defaults to the last 24 hours, and how the breakdowns rank. Also the time window a
+ * (same names, same parser: request-filters.ts) with a time range that defaults to the last 24
+ * hours, and how the breakdowns rank. Also the time window a
  * view stands for at a given moment, and the metrics API's query for it. Pure: no React, no fetch.
  */
 import { METRICS_ORDERS, type MetricsOrder } from "../contracts/metrics";
@@ -11,13 +11,9 @@ export const DASHBOARD_RANGES = ["1h", "24h", "7d", "30d"] as const satisfies re
 export const DEFAULT_DASHBOARD_RANGE: TimeRange = "24h";
 const DEFAULT_RANK: MetricsOrder = "cost";
 
-export interface DashboardFilters extends RequestFilters {
-  provider?: string;
-}
-
 export interface DashboardView {
-  /** always a range, or from/to (a custom range) */
-  filters: DashboardFilters;
+  /** always a range, or from/to (a custom range); never body search or a trace */
+  filters: RequestFilters;
   /** what the breakdowns rank by */
   rank: MetricsOrder;
   /** the property whose values the property breakdown lists */
@@ -33,11 +29,9 @@ export interface TimeWindow {
 export function dashboardFromSearchParams(params: URLSearchParams): DashboardView {
   // The metrics API cannot search bodies or narrow to one trace: such a link would show numbers
   // that ignore part of its URL.
-  const filters: DashboardFilters = filtersFromSearchParams(params);
+  const filters = filtersFromSearchParams(params);
   delete filters.search;
   delete filters.traceId;
-  const provider = params.get("provider")?.trim();
-  if (provider) filters.provider = provider;
   for (const key of ["from", "to"] as const) if (filters[key] !== undefined && parseTime(filters[key]) === null) delete filters[key];
   const custom = Boolean(filters.from || filters.to);
   if (custom) delete filters.range;
@@ -56,7 +50,6 @@ export function dashboardFromSearchParams(params: URLSearchParams): DashboardVie
 export function dashboardToSearchParams(view: DashboardView): URLSearchParams {
   const params = filtersToSearchParams(view.filters);
   if (params.get("range") === DEFAULT_DASHBOARD_RANGE) params.delete("range");
-  if (view.filters.provider) params.set("provider", view.filters.provider);
   if (view.rank !== DEFAULT_RANK) params.set("rank", view.rank);
   if (view.topProperty) params.set("topProperty", view.topProperty);
   return params;
@@ -67,16 +60,15 @@ export function dashboardToSearchParams(view: DashboardView): URLSearchParams {
  * `from` to `to`, to `nowMs` when it has no end, and over the default range's length when it has
  * no start.
  */
-export function resolveWindow(filters: DashboardFilters, nowMs: number): TimeWindow {
+export function resolveWindow(filters: RequestFilters, nowMs: number): TimeWindow {
   const toMs = parseTime(filters.to) ?? nowMs;
   const fromMs = parseTime(filters.from) ?? toMs - TIME_RANGES[filters.range ?? DEFAULT_DASHBOARD_RANGE].ms;
   return { fromMs, toMs };
 }
 
 /** The metrics API's query (`from`, `to`, the filters), sorted so that it is also a stable cache key. */
-export function metricsQuery(filters: DashboardFilters, window: TimeWindow): string {
+export function metricsQuery(filters: RequestFilters, window: TimeWindow): string {
   const params = filtersToSearchParams({ ...filters, range: undefined, search: undefined, traceId: undefined, from: iso(window.fromMs), to: iso(window.toMs) });
-  if (filters.provider) params.set("provider", filters.provider);
   params.sort();
   return params.toString();
 }

@@ -16,7 +16,7 @@ describe("the dashboard's view in the URL", () => {
     expect(dashboardToSearchParams(view).toString()).toBe("");
   });
 
-  it("takes the Requests page's filters by the same names, plus provider, rank and the property to break down", () => {
+  it("takes the Requests page's filters by the same names, plus how to rank and the property to break down", () => {
     const params = new URLSearchParams("range=7d&model=gpt-4o&status=error&userId=u1&sessionId=s1&property.Stage=rag&provider=openai&rank=latencyP95&topProperty=Step");
     const view = dashboardFromSearchParams(params);
     expect(view).toEqual({
@@ -99,8 +99,9 @@ describe("links to the requests behind a number", () => {
     expect(linked(requestsHref(filters, window, { status: "ok" })).get("status")).toBe("ok");
   });
 
-  it("keep the provider filter (the Requests page does not filter by it yet)", () => {
-    expect(linked(requestsHref({ ...filters, provider: "anthropic" }, window)).get("provider")).toBe("anthropic");
+  it("keep the provider filter, which the Requests page reads too", () => {
+    const href = requestsHref({ ...filters, provider: "anthropic" }, window, { model: "claude-3-5-haiku" });
+    expect(filtersFromSearchParams(linked(href))).toMatchObject({ provider: "anthropic", model: "claude-3-5-haiku" });
   });
 
   it("a bucket covers its interval, cut to the window at the ragged ends", () => {
