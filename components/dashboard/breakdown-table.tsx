@@ -50,22 +50,24 @@ export function BreakdownTable({ title, by, sliceOf, query, order, filters, time
         <p className="text-xs text-red-700">Could not load: {top.error.message}</p>
       ) : (
         <table className={`w-full table-fixed border-separate border-spacing-0 text-xs tabular-nums ${top.isPlaceholderData ? "opacity-60" : ""}`} aria-labelledby={headingId}>
-          <colgroup>
-            <col />
-            <col className="w-[4.5rem]" />
-            <col className="w-[3.5rem]" />
-            <col className="w-[5rem]" />
-            <col className="w-[4.5rem]" />
-          </colgroup>
           <thead>
             <tr className="text-[11px] text-slate-500">
               <th scope="col" className="pb-1 text-left font-medium">
                 Value
               </th>
-              <Heading active={order === "requests"}>Requests</Heading>
-              <Heading active={false}>Errors</Heading>
-              <Heading active={order === "cost"}>Cost</Heading>
-              <Heading active={order === "latencyP95"}>p95</Heading>
+              {/* The first row's widths are the columns' (table-fixed); errors make room for the value on a phone. */}
+              <Heading active={order === "requests"} className="w-[4.5rem]">
+                Requests
+              </Heading>
+              <Heading active={false} className="hidden w-[3.5rem] sm:table-cell">
+                Errors
+              </Heading>
+              <Heading active={order === "cost"} className="w-[5rem]">
+                Cost
+              </Heading>
+              <Heading active={order === "latencyP95"} className="w-[4.5rem]">
+                p95
+              </Heading>
             </tr>
           </thead>
           <tbody>
@@ -78,7 +80,7 @@ export function BreakdownTable({ title, by, sliceOf, query, order, filters, time
                   </Link>
                 </th>
                 <td className="py-1 text-right">{formatCount(row.requests)}</td>
-                <td className={`py-1 text-right ${row.errors > 0 ? "text-red-700" : "text-slate-400"}`}>{formatCount(row.errors)}</td>
+                <td className={`hidden py-1 text-right sm:table-cell ${row.errors > 0 ? "text-red-700" : "text-slate-400"}`}>{formatCount(row.errors)}</td>
                 <td className="py-1 text-right">{formatUsd(row.cost, !row.costComplete)}</td>
                 <td className="py-1 text-right">{formatDuration(row.latencyMs.p95)}</td>
               </tr>
@@ -92,9 +94,9 @@ export function BreakdownTable({ title, by, sliceOf, query, order, filters, time
   );
 }
 
-function Heading({ active, children }: { active: boolean; children: ReactNode }) {
+function Heading({ active, children, className = "" }: { active: boolean; children: ReactNode; className?: string }) {
   return (
-    <th scope="col" className={`pb-1 text-right font-medium ${active ? "text-slate-800" : ""}`} aria-sort={active ? "descending" : undefined}>
+    <th scope="col" className={`pb-1 text-right font-medium ${active ? "text-slate-800" : ""} ${className}`} aria-sort={active ? "descending" : undefined}>
       {children}
     </th>
   );

@@ -18,11 +18,13 @@ interface Props {
   filters: RequestFilters;
   timeWindow: TimeWindow;
   error: Error | null;
+  /** the previous range's or filters' chart, shown until the new one arrives */
+  stale: boolean;
   className?: string;
 }
 
 /** A titled chart with its data table; every bucket and segment links to the requests behind it. */
-export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, className = "" }: Props) {
+export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
   const headingId = useId();
   const bucketOf = (pointIndex: number) => bucketWindow(timeWindow, model!.points[pointIndex]!.startMs, model!.intervalMs);
   const hrefOf = (pointIndex: number, seriesIndex: number) => {
@@ -42,10 +44,10 @@ export function ChartCard({ title, description, model, shape, valueKind, filters
       ) : !model ? (
         <div className="h-[220px] animate-pulse rounded bg-slate-50" aria-label="Loading" />
       ) : (
-        <>
+        <div className={stale ? "opacity-50 transition-opacity" : undefined} aria-busy={stale}>
           <TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
           <ChartDataTable title={title} model={model} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
-        </>
+        </div>
       )}
     </section>
   );

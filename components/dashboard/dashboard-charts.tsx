@@ -35,10 +35,10 @@ export function DashboardCharts({ query, filters, timeWindow }: Props) {
 
   return (
     <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
-      <ChartCard {...common} title="Requests" description="OK and failed (not 2xx) per bucket" model={charts?.requests} shape="stacked-bars" valueKind="count" error={byModel.error} />
-      <ChartCard {...common} title="Errors by status" description="Failed requests per HTTP status (0: no response)" model={errors} shape="stacked-bars" valueKind="count" error={byStatus.error} />
-      <ChartCard {...common} title="Cost by model" description="USD per bucket, the largest models first" model={charts?.cost} shape="stacked-bars" valueKind="usd" error={byModel.error} />
-      <ChartCard {...common} title="Tokens" description="Prompt (in) and completion (out) tokens per bucket" model={charts?.tokens} shape="stacked-bars" valueKind="count" error={byModel.error} />
+      <ChartCard {...common} title="Requests" description="OK and failed (not 2xx) per bucket" model={charts?.requests} shape="stacked-bars" valueKind="count" error={byModel.error} stale={byModel.isPlaceholderData} />
+      <ChartCard {...common} title="Errors by status" description="Failed requests per HTTP status (0: no response)" model={errors} shape="stacked-bars" valueKind="count" error={byStatus.error} stale={byStatus.isPlaceholderData} />
+      <ChartCard {...common} title="Cost by model" description="USD per bucket, the largest models first" model={charts?.cost} shape="stacked-bars" valueKind="usd" error={byModel.error} stale={byModel.isPlaceholderData} />
+      <ChartCard {...common} title="Tokens" description="Prompt (in) and completion (out) tokens per bucket" model={charts?.tokens} shape="stacked-bars" valueKind="count" error={byModel.error} stale={byModel.isPlaceholderData} />
       <ChartCard
         {...common}
         title="Latency"
@@ -46,7 +46,7 @@ export function DashboardCharts({ query, filters, timeWindow }: Props) {
         model={charts?.latency}
         shape="lines"
         valueKind="ms"
-        error={byModel.error}
+        error={byModel.error} stale={byModel.isPlaceholderData}
         className="lg:col-span-2"
       />
     </div>

@@ -5,7 +5,7 @@ import { useCallback, useMemo, useState } from "react";
 import type { MetricsOrder } from "@/lib/contracts/metrics";
 import { dashboardFromSearchParams, dashboardToSearchParams, iso, metricsQuery, resolveWindow, type DashboardView as View } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
-import { useMetricsSummary } from "@/lib/queries/metrics";
+import { useMetricsSummary, useRefetchMetrics } from "@/lib/queries/metrics";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
 import { Breakdowns } from "./breakdowns";
 import { formatMoment } from "./chart-format";
@@ -27,6 +27,9 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
   const timeWindow = useMemo(() => resolveWindow(view.filters, nowMs), [view.filters, nowMs]);
   const query = metricsQuery(view.filters, timeWindow);
   const summary = useMetricsSummary(query);
+  const refetchMetrics = useRefetchMetrics();
+  // A relative range moves its end to now (new queries); a custom range is asked again as it is.
+  const refresh = () => (view.filters.range ? setNowMs(Date.now()) : void refetchMetrics());
 
   const showView = useCallback(
     (next: View) =>
@@ -53,7 +56,7 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
           </p>
           <button
             type="button"
-            onClick={() => setNowMs(Date.now())}
+            onClick={refresh}
             disabled={summary.isFetching}
             className="ml-auto h-7 rounded border border-slate-300 bg-white px-2 text-xs text-slate-700 hover:bg-slate-50"
           >

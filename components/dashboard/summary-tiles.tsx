@@ -64,9 +64,9 @@ function Tile({ label, value, note, href, title, tone }: TileProps) {
   const valueColor = tone === "bad" ? "text-red-700" : tone === "warn" ? "text-amber-700" : "text-slate-900";
   const shown = value === undefined ? <span className="inline-block h-5 w-16 animate-pulse rounded bg-slate-100" /> : value;
   return (
-    <div className="min-w-0 rounded-lg border border-slate-200 bg-white px-3 py-2 shadow-xs" title={title} data-tile={label}>
+    <div className="min-w-0 rounded-lg border border-slate-200 bg-white px-2.5 py-1.5 shadow-xs sm:px-3 sm:py-2" title={title} data-tile={label}>
       <dt className="truncate text-[11px] font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-      <dd className={`mt-0.5 truncate text-lg font-semibold tabular-nums ${valueColor}`} data-value>
+      <dd className={`mt-0.5 truncate text-base font-semibold tabular-nums sm:text-lg ${valueColor}`} data-value>
         {href && value !== undefined ? (
           <Link href={href} prefetch={false} className="hover:text-indigo-700 hover:underline" title={`Open these requests`}>
             {shown}

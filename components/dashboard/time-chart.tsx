@@ -41,7 +41,7 @@ export function TimeChart({ model, shape, valueKind, hrefOf, bucketHrefOf }: Tim
   const axes: ReactNode[] = [
     <CartesianGrid key="grid" strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />,
     <XAxis key="x" dataKey="startMs" tick={AXIS_TICK} tickLine={false} minTickGap={28} tickFormatter={(startMs: number) => formatBucketTick(startMs, model.interval, spanMs)} />,
-    <YAxis key="y" tick={AXIS_TICK} tickLine={false} axisLine={false} width={52} tickFormatter={(value: number) => formatAxisValue(value, valueKind)} />,
+    <YAxis key="y" tick={AXIS_TICK} tickLine={false} axisLine={false} width={58} tickFormatter={(value: number) => formatAxisValue(value, valueKind)} />,
     <Tooltip
       key="tooltip"
       formatter={(value, name) => [formatValue(typeof value === "number" ? value : null, valueKind), name]}

@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MetricsOrder, MetricsSummary, MetricsTimeseries, MetricsTop } from "../contracts/metrics";
 import { fetchJson } from "./api-client";
 
@@ -39,6 +39,12 @@ export function useMetricsTop(query: string, by: string | null, order: MetricsOr
     enabled: by !== null,
     placeholderData: keepPreviousData,
   });
+}
+
+/** Asks every metric again: for a window that does not move (a custom range) while new requests may arrive in it. */
+export function useRefetchMetrics() {
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: metricsKeys.all });
 }
 
 function withParams(query: string, extra: Record<string, string | null>): string {

@@ -75,6 +75,7 @@ test("the tiles show the metrics API's totals; the charts and their data tables 
   await expect(tile(page, "Traces")).toHaveText(formatCount(summary.traces));
   await expect(tile(page, "Cost per trace")).toHaveText(formatUsd(summary.costPerTrace.p50));
   await expect(tile(page, "Cost per trace p95")).toHaveText(formatUsd(summary.costPerTrace.p95));
+  await screenshot(page, "dashboard");
 
   for (const title of ["Requests", "Cost by model", "Latency", "Tokens", "Errors by status"]) {
     const section = chart(page, title);
@@ -98,7 +99,9 @@ test("the tiles show the metrics API's totals; the charts and their data tables 
   // Values on hover.
   await requestsChart.locator("svg a[href^='/requests?']").first().hover();
   await expect(requestsChart.locator(".recharts-tooltip-wrapper")).toContainText(/OK|Errors/);
-  await screenshot(page, "dashboard");
+  await screenshot(page, "dashboard-tooltip-and-data");
+  await page.getByRole("region", { name: "Breakdowns" }).scrollIntoViewIfNeeded();
+  await screenshot(page, "dashboard-breakdowns");
 
   expect([...hosts]).toEqual([new URL(baseURL!).host]);
 });
