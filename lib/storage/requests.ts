@@ -1,26 +1,14 @@
 import { databaseKind, getDb } from "./db";
 import { requestListFields } from "./request-columns";
+import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
 
-export interface RequestFilter {
-  organizationId: string;
-  model?: string;
-  provider?: string;
-  /** exact status, or a class: "ok" (2xx) / "error" (anything else) */
-  status?: number | "ok" | "error";
-  /** key (matched case-insensitively) → exact value */
-  properties?: Record<string, string>;
-  sessionId?: string;
-  userId?: string;
-  traceId?: string;
-  from?: Date;
-  to?: Date;
+export interface RequestFilter extends Omit<RequestSliceFilter, "before"> {
   /** text in the request or response body */
   search?: string;
   limit: number;
   /** keyset cursor: the (startTime, id) of the last row of the previous page */
   after?: { startTime: Date; id: string };
 }
-
 
 /**
  * Newest first, keyset-paginated on (startTime, id) so page 1,000 costs what page 1 costs.
@@ -124,41 +112,32 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
+/**
+ * One page, newest first: the filters' WHERE (request-filter.ts) picks the page's ids, then the
+ * rows are read by id. On SQLite `search` is a LIKE pattern here (see listWithLiteralSearch).
+ */
 async function findRequestsPage(filter: RequestFilter & { ids?: string[] }) {
-  const where: Record<string, unknown> = { organizationId: filter.organizationId };
-  if (filter.ids) where.id = { in: filter.ids };
-  if (filter.model !== undefined) where.model = filter.model;
-  if (filter.provider !== undefined) where.provider = filter.provider;
-  if (typeof filter.status === "number") where.status = filter.status;
-  else if (filter.status === "ok") where.status = { gte: 200, lt: 300 };
-  // NOT(2xx) rather than "< 200 OR ≥ 300": SQLite answers an OR by merging two status-index
-  // scans and sorting every error ever logged; a NOT lets it walk the newest-first index instead.
-  else if (filter.status === "error") where.NOT = { status: { gte: 200, lt: 300 } };
-  if (filter.sessionId !== undefined) where.sessionId = filter.sessionId;
-  if (filter.userId !== undefined) where.userId = filter.userId;
-  if (filter.traceId !== undefined) where.traceId = filter.traceId;
-  if (filter.from || filter.to) where.startTime = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lte: filter.to }) };
-
-  const and: unknown[] = [];
-  for (const [key, value] of Object.entries(filter.properties ?? {})) {
-    and.push({ propertyRows: { some: { organizationId: filter.organizationId, key: key.toLowerCase(), value } } });
-  }
+  const params = new SqlParameters(databaseKind());
+  const conditions = [requestSliceWhere(filter, params, "per-row")];
+  if (filter.ids) conditions.push(`r."id" IN (${filter.ids.map((id) => params.add(id)).join(", ")})`);
   if (filter.search) {
-    const text = databaseKind() === "postgres" ? escapeLike(filter.search) : filter.search;
-    and.push({ body: { OR: [{ requestBody: { contains: text } }, { responseBody: { contains: text } }] } });
+    const pattern = `%${params.kind === "postgres" ? escapeLike(filter.search) : filter.search}%`;
+    conditions.push(
+      `r."id" IN (SELECT b."requestId" FROM "RequestBody" b WHERE b."requestBody" LIKE ${params.add(pattern)} OR b."responseBody" LIKE ${params.add(pattern)})`,
+    );
   }
   if (filter.after) {
     const { startTime, id } = filter.after;
-    and.push({ OR: [{ startTime: { lt: startTime } }, { startTime, id: { lt: id } }] });
+    conditions.push(`(r."startTime" < ${params.time(startTime)} OR (r."startTime" = ${params.time(startTime)} AND r."id" < ${params.add(id)}))`);
   }
-  if (and.length > 0) where.AND = and;
-
-  return getDb().request.findMany({
-    where,
-    orderBy: [{ startTime: "desc" }, { id: "desc" }],
-    take: filter.limit,
-    select: requestListFields,
-  });
+  const page = await getDb().$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT r."id" FROM "Request" r WHERE ${conditions.join(" AND ")} ORDER BY r."startTime" DESC, r."id" DESC LIMIT ${Math.trunc(filter.limit)}`,
+    ...params.values,
+  );
+  if (page.length === 0) return [];
+  const rows = await getDb().request.findMany({ where: { id: { in: page.map((row) => row.id) } }, select: requestListFields });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return page.flatMap((row) => byId.get(row.id) ?? []);
 }
 
 export type RequestRow = Awaited<ReturnType<typeof findRequestsPage>>[number];
