@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 
-// The Requests page is home; its layout sends a visitor who is not signed in to the login page.
+// The dashboard is home; its layout sends a visitor who is not signed in to the login page.
 export default function HomePage() {
-  redirect("/requests");
+  redirect("/dashboard");
 }

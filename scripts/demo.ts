@@ -43,7 +43,7 @@ async function againstRunningApp(url: string): Promise<void> {
     await assertUpstreamIsMock(url, key, mock.url);
     console.log(`Sending demo traffic through ${url} (upstream: mock provider at ${mock.url})`);
     const result = await sendDemoTraffic({ baseUrl: url, apiKey: key, log });
-    console.log(`\nSent ${result.requests} requests in ${result.traceIds.length} traces. Open ${url}/requests`);
+    console.log(`\nSent ${result.requests} requests in ${result.traceIds.length} traces. Open ${url}/dashboard`);
   } finally {
     await mock.close();
   }
@@ -105,7 +105,7 @@ async function selfContained(): Promise<void> {
     console.log(`\nNew database: sign in as ${firstStart.admin.email} with password ${firstStart.admin.password} (shown once).`);
     if (firstStart.apiKey) console.log(`API key: ${firstStart.apiKey}`);
   }
-  console.log(`Open http://localhost:${config.PORT}/requests (start the app with \`npm start\` if it is not running).`);
+  console.log(`Open http://localhost:${config.PORT}/dashboard (start the app with \`npm start\` if it is not running).`);
 }
 
 try {

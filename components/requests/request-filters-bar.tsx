@@ -5,7 +5,7 @@ import { TIME_RANGES, type RequestFilters, type TimeRange } from "@/lib/queries/
 import { useModelSuggestions, usePropertyKeySuggestions, usePropertyValueSuggestions } from "@/lib/queries/suggestions";
 
 const COMMON_STATUSES = ["400", "401", "403", "404", "408", "413", "429", "500", "502", "503", "504", "0"];
-const inputClass =
+export const inputClass =
   "h-7 rounded border border-slate-300 bg-white px-2 text-xs text-slate-800 placeholder:text-slate-400 focus:border-indigo-500 focus:ring-2 focus:ring-indigo-100 focus:outline-none";
 
 interface Props {
@@ -13,8 +13,21 @@ interface Props {
   onChange: (next: RequestFilters) => void;
 }
 
-/** Every filter of the Requests page; each change is one URL step (Back undoes it). */
-export function RequestFiltersBar({ filters, onChange }: Props) {
+interface BarOptions {
+  /** the body search box (the metrics API cannot search bodies) */
+  searchable?: boolean;
+  /** the relative ranges offered; "All time" only when `allTime` */
+  timeRanges?: readonly TimeRange[];
+  allTime?: boolean;
+}
+
+const ALL_TIME_RANGES = Object.keys(TIME_RANGES) as TimeRange[];
+
+/**
+ * Every filter of the Requests page; each change is one URL step (Back undoes it). The dashboard
+ * uses the same bar with its own ranges and no body search.
+ */
+export function RequestFiltersBar({ filters, onChange, searchable = true, timeRanges = ALL_TIME_RANGES, allTime = true }: Props & BarOptions) {
   const set = (patch: Partial<RequestFilters>) => onChange({ ...filters, ...patch });
   const models = useModelSuggestions();
   const modelListId = useId();
@@ -23,13 +36,15 @@ export function RequestFiltersBar({ filters, onChange }: Props) {
 
   return (
     <div className="flex flex-wrap items-center gap-2" role="search" aria-label="Filter requests">
-      <CommitInput
-        label="Search bodies"
-        placeholder="Text in request or response…"
-        value={filters.search ?? ""}
-        onCommit={(search) => set({ search: search || undefined })}
-        className={`${inputClass} w-56`}
-      />
+      {searchable && (
+        <CommitInput
+          label="Search bodies"
+          placeholder="Text in request or response…"
+          value={filters.search ?? ""}
+          onCommit={(search) => set({ search: search || undefined })}
+          className={`${inputClass} w-56`}
+        />
+      )}
       <CommitInput
         label="Model"
         placeholder="Model"
@@ -64,10 +79,10 @@ export function RequestFiltersBar({ filters, onChange }: Props) {
           set({ range: (value || undefined) as TimeRange | undefined, from: undefined, to: undefined });
         }}
       >
-        <option value="">All time</option>
-        {Object.entries(TIME_RANGES).map(([value, { label }]) => (
+        {allTime && <option value="">All time</option>}
+        {timeRanges.map((value) => (
           <option key={value} value={value}>
-            {label}
+            {TIME_RANGES[value].label}
           </option>
         ))}
         <option value="custom">Custom…</option>
@@ -91,6 +106,13 @@ export function RequestFiltersBar({ filters, onChange }: Props) {
         value={filters.sessionId ?? ""}
         onCommit={(sessionId) => set({ sessionId: sessionId || undefined })}
         className={`${inputClass} w-28`}
+      />
+      <CommitInput
+        label="Provider"
+        placeholder="Provider"
+        value={filters.provider ?? ""}
+        onCommit={(provider) => set({ provider: provider || undefined })}
+        className={`${inputClass} w-24`}
       />
       <PropertyFilterAdder onAdd={(key, value) => set({ properties: [...filters.properties.filter(([k]) => k !== key), [key, value]] })} />
     </div>
@@ -201,14 +223,15 @@ function PropertyFilterAdder({ onAdd }: { onAdd: (key: string, value: string) =>
   );
 }
 
-/** The active filters as removable chips. */
-export function ActiveFilterChips({ filters, onChange }: Props) {
+/** The active filters as removable chips. The dashboard leaves out the relative range: its range select always shows one. */
+export function ActiveFilterChips({ filters, onChange, showRange = true }: Props & { showRange?: boolean }) {
   const chips: Array<{ label: string; remove: () => void }> = [];
   const drop = (patch: Partial<RequestFilters>) => () => onChange({ ...filters, ...patch });
   if (filters.search) chips.push({ label: `text contains “${filters.search}”`, remove: drop({ search: undefined }) });
   if (filters.model) chips.push({ label: `model = ${filters.model}`, remove: drop({ model: undefined }) });
+  if (filters.provider) chips.push({ label: `provider = ${filters.provider}`, remove: drop({ provider: undefined }) });
   if (filters.status) chips.push({ label: `status = ${filters.status}`, remove: drop({ status: undefined }) });
-  if (filters.range) chips.push({ label: TIME_RANGES[filters.range].label.toLowerCase(), remove: drop({ range: undefined }) });
+  if (filters.range && showRange) chips.push({ label: TIME_RANGES[filters.range].label.toLowerCase(), remove: drop({ range: undefined }) });
   if (filters.from) chips.push({ label: `from ${new Date(filters.from).toLocaleString()}`, remove: drop({ from: undefined }) });
   if (filters.to) chips.push({ label: `to ${new Date(filters.to).toLocaleString()}`, remove: drop({ to: undefined }) });
   if (filters.userId) chips.push({ label: `user = ${filters.userId}`, remove: drop({ userId: undefined }) });

@@ -9,7 +9,7 @@ import { ActiveFilterChips, RequestFiltersBar } from "./request-filters-bar";
 import { RequestDetailPanel } from "./request-detail";
 import { RequestsTable } from "./requests-table";
 
-const FILTER_PARAM = /^(model|status|sessionId|userId|traceId|search|range|from|to|property\..+)$/;
+const FILTER_PARAM = /^(model|provider|status|sessionId|userId|traceId|search|range|from|to|property\..+)$/;
 
 /** The Requests page: filters in the URL, newest first, a page at a time, a request in a side panel. */
 export function RequestsView() {

@@ -14,6 +14,8 @@ export type TimeRange = keyof typeof TIME_RANGES;
 
 export interface RequestFilters {
   model?: string;
+  /** as stored: "openai", "anthropic", "google", … */
+  provider?: string;
   /** "ok", "error" or an HTTP status code */
   status?: string;
   sessionId?: string;
@@ -30,7 +32,7 @@ export interface RequestFilters {
   properties: Array<[string, string]>;
 }
 
-const PLAIN_KEYS = ["model", "status", "sessionId", "userId", "traceId", "search", "from", "to"] as const;
+const PLAIN_KEYS = ["model", "provider", "status", "sessionId", "userId", "traceId", "search", "from", "to"] as const;
 const PROPERTY_PREFIX = "property.";
 
 export function filtersFromSearchParams(params: URLSearchParams): RequestFilters {

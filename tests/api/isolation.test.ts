@@ -216,7 +216,7 @@ describeOnEachDatabase(
 
     it("dashboard pages show the signed-in organization only; the other's trace and session pages are not found", async () => {
       for (const [viewer, owner] of pairs()) {
-        for (const path of ["/requests", "/sessions", "/users", "/settings", `/requests?request=${owner.ids.requestIds[0]}`]) {
+        for (const path of ["/dashboard", "/requests", "/sessions", "/users", "/settings", `/requests?request=${owner.ids.requestIds[0]}`]) {
           const page = await call(viewer, "cookie", "GET", path);
           expect(page.status, `${viewer.label} ${path}`).toBe(200);
           expect(page.text, "the page is the signed-in user's").toContain(viewer.admin.email);
@@ -240,6 +240,7 @@ describeOnEachDatabase(
     it("dashboard pages carry a nonce-based CSP (no 'unsafe-inline' scripts), nosniff, no framing and a strict referrer policy", async () => {
       const pages: Array<[Organization | null, string, number]> = [
         [null, "/login", 200],
+        [a, "/dashboard", 200],
         [a, "/requests", 200],
         [a, "/sessions", 200],
         [a, "/users", 200],

@@ -66,7 +66,7 @@ test("an invited member signs in with the password shown once", async ({ page, b
   await member.getByLabel("E-mail").fill(email);
   await member.getByLabel("Password").fill(password);
   await member.getByRole("button", { name: "Sign in" }).click();
-  await expect(member).toHaveURL(/\/requests/);
+  await expect(member).toHaveURL(/\/dashboard$/);
   await expect(member.getByTestId("signed-in-as")).toHaveText(email);
   // Members cannot invite: the API refuses, whatever the page shows.
   const invite = await member.request.post("/api/v1/members", { data: { email: "x@e2e.test" } });

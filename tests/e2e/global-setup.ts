@@ -48,7 +48,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await page.getByLabel("E-mail").fill(ADMIN.email);
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL("**/requests");
+    await page.waitForURL("**/dashboard");
     await page.context().storageState({ path: STORAGE_STATE });
     await browser.close();
   } catch (error) {

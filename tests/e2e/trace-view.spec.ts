@@ -13,6 +13,8 @@ test.describe("viewing traces: Requests → trace icon → tree → node details
     await page.getByLabel("E-mail").fill("admin@e2e.test");
     await page.getByLabel("Password").fill("e2e-correct-horse-battery");
     await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/dashboard$/);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Requests" }).click();
     await expect(page).toHaveURL(/\/requests$/);
 
     const row = page.getByRole("row").filter({ hasText: `suite=${MAIN_SUITE}` }).filter({ hasText: "step=itinerary" });

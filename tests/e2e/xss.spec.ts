@@ -2,7 +2,7 @@ import { e2eEnv } from "./environment";
 import { expect, test } from "./fixtures";
 import { XSS_SUITE } from "./seed";
 
-test("script in prompts, outputs, property values, user ids and node ids stays text and never runs", async ({ page }) => {
+test("script in prompts, outputs, property values, user ids and node ids stays text and never runs, on the Requests page, the dashboard and the trace", async ({ page }) => {
   const dialogs: string[] = [];
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
@@ -25,6 +25,13 @@ test("script in prompts, outputs, property values, user ids and node ids stays t
   await expect(panel.getByLabel("Conversation")).toContainText("https://evil.example/pixel.png");
   await panel.getByRole("tab", { name: "Response JSON" }).click();
   await expect(panel.getByLabel("Response body")).toContainText('Mock answer to: <img src=x onerror=\\"window.__xss=1\\">');
+
+  // The dashboard's breakdowns list user ids and property values as they were logged.
+  await page.goto(`/dashboard?property.suite=${XSS_SUITE}&topProperty=step`);
+  await expect(page.getByRole("table", { name: "Users" })).toContainText('<b onmouseover="window.__xss=5">mallory</b>');
+  await expect(page.getByRole("table", { name: "Property" })).toContainText('<img src=x onerror="window.__xss=4">');
+  await page.getByRole("table", { name: "Users" }).getByRole("link").hover();
+  expect(await executed()).toBeUndefined();
 
   const traceId = e2eEnv("E2E_XSS_TRACE_ID");
   await page.goto(`/traces/${traceId}`);

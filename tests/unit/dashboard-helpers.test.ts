@@ -6,10 +6,10 @@ import { filtersFromSearchParams, filtersKey, filtersToApiQuery, filtersToSearch
 
 describe("Requests page filters in the URL", () => {
   it("round-trip through the query string with the read API's own names", () => {
-    const params = new URLSearchParams("model=gpt-4&status=error&property.Step=planning&property.stage=rag&userId=u1&range=1h&request=abc");
+    const params = new URLSearchParams("model=gpt-4&status=error&property.Step=planning&property.stage=rag&userId=u1&range=1h&request=abc&provider=openai");
     const filters = filtersFromSearchParams(params);
-    expect(filters).toEqual({ model: "gpt-4", status: "error", userId: "u1", range: "1h", properties: [["step", "planning"], ["stage", "rag"]] });
-    expect(filtersToSearchParams(filters).toString()).toBe("model=gpt-4&status=error&userId=u1&range=1h&property.step=planning&property.stage=rag");
+    expect(filters).toEqual({ model: "gpt-4", provider: "openai", status: "error", userId: "u1", range: "1h", properties: [["step", "planning"], ["stage", "rag"]] });
+    expect(filtersToSearchParams(filters).toString()).toBe("model=gpt-4&provider=openai&status=error&userId=u1&range=1h&property.step=planning&property.stage=rag");
   });
 
   it("a relative range becomes `from` when the API is called; absolute times win over it", () => {
@@ -66,10 +66,10 @@ describe("formatting", () => {
 });
 
 describe("after login", () => {
-  it("returns only to a path on this site", () => {
+  it("returns only to a path on this site, else to the dashboard", () => {
     expect(safeReturnPath("/requests?model=gpt-4")).toBe("/requests?model=gpt-4");
     for (const bad of ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/login?x", "/api/v1/keys", null, 42]) {
-      expect(safeReturnPath(bad)).toBe("/requests");
+      expect(safeReturnPath(bad)).toBe("/dashboard");
     }
   });
 });

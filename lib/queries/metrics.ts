@@ -1,0 +1,54 @@
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { MetricsOrder, MetricsSummary, MetricsTimeseries, MetricsTop } from "../contracts/metrics";
+import { fetchJson } from "./api-client";
+
+/**
+ * The dashboard's reads of GET /api/v1/metrics/{summary,timeseries,top}. `query` is the sorted
+ * query string of dashboard-filters.ts's metricsQuery (window and filters), so it is the cache key.
+ * A new window or filter keeps the previous answer on screen until the new one arrives.
+ */
+export const metricsKeys = {
+  all: ["metrics"] as const,
+  summary: (query: string) => [...metricsKeys.all, "summary", query] as const,
+  timeseries: (query: string, groupBy: string | null) => [...metricsKeys.all, "timeseries", query, groupBy ?? ""] as const,
+  top: (query: string, by: string, order: MetricsOrder, limit: number) => [...metricsKeys.all, "top", query, by, order, limit] as const,
+};
+
+export function useMetricsSummary(query: string) {
+  return useQuery({
+    queryKey: metricsKeys.summary(query),
+    queryFn: () => fetchJson<MetricsSummary>(`/api/v1/metrics/summary?${query}`),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Buckets of the auto interval for the window; with `groupBy`, each bucket's groups. */
+export function useMetricsTimeseries(query: string, groupBy: string | null = null) {
+  return useQuery({
+    queryKey: metricsKeys.timeseries(query, groupBy),
+    queryFn: () => fetchJson<MetricsTimeseries>(`/api/v1/metrics/timeseries?${withParams(query, { interval: "auto", groupBy })}`),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The `limit` values of `by` with the most cost, requests or p95 latency; `by` null waits. */
+export function useMetricsTop(query: string, by: string | null, order: MetricsOrder, limit = 10) {
+  return useQuery({
+    queryKey: metricsKeys.top(query, by ?? "", order, limit),
+    queryFn: () => fetchJson<MetricsTop>(`/api/v1/metrics/top?${withParams(query, { by, order, limit: String(limit) })}`),
+    enabled: by !== null,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Asks every metric again: for a window that does not move (a custom range) while new requests may arrive in it. */
+export function useRefetchMetrics() {
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: metricsKeys.all });
+}
+
+function withParams(query: string, extra: Record<string, string | null>): string {
+  const params = new URLSearchParams(query);
+  for (const [name, value] of Object.entries(extra)) if (value !== null) params.set(name, value);
+  return params.toString();
+}
