@@ -4,7 +4,8 @@ import { processSlot } from "../shared/process-slot";
 import { wellFormed, type TableRows } from "./table-rows";
 
 // A lock held elsewhere (a migration, a long transaction) fails the batch after a few seconds
-// rather than holding it indefinitely: the log writer then spools it and retries.
+// rather than holding it indefinitely: the log writer then spools it and retries. Set for every
+// statement on the write pool's connections, the usage roll-up marks' too (usage-rollups.ts).
 const LOCK_TIMEOUT_MS = 3_000;
 const STATEMENT_TIMEOUT_MS = 15_000;
 // A server that stops answering (a network black hole rather than a refusal) fails a connect in
@@ -20,19 +21,12 @@ const pool = processSlot<{ url: string; pool: pg.Pool }>("storage.postgres-inser
  * A row whose key is already stored is skipped, so replaying a batch is harmless.
  */
 export async function insertOnPostgres(url: string, tables: readonly TableRows[]): Promise<void> {
-  await inWriteTransaction(url, async (client) => {
-    for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
-  });
-}
-
-/** Runs `work` in one transaction on a connection of this thread's write pool, under its lock and statement timeouts. */
-export async function inWriteTransaction(url: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const client = await writePool(url).connect();
   let broken: Error | undefined;
   try {
-    await client.query(`BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT_MS}ms'`);
+    await client.query("BEGIN");
     try {
-      await work(client);
+      for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
@@ -50,7 +44,15 @@ export function writePool(url: string): pg.Pool {
   void pool.value?.pool.end();
   // Batches are written one at a time; a second connection serves the warm-up or a test's writes
   // beside it. Idle connections do not hold the process open.
-  const created = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, allowExitOnIdle: true });
+  const created = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    allowExitOnIdle: true,
+  });
   created.on("error", () => {}); // an idle connection the server dropped: the next batch reconnects
   pool.value = { url, pool: created };
   return created;

@@ -5,7 +5,7 @@ import type { LoggedRequest } from "../domain/logged-request";
  * organization, which they filter on, and the insert time) and what the batch insert writes. A
  * module of its own so that the write thread, which never loads Prisma's client, can import it.
  */
-const recordFields = {
+export const requestListFields = {
   id: true,
   source: true,
   provider: true,
@@ -35,20 +35,15 @@ const recordFields = {
   sessionName: true,
   userId: true,
   properties: true,
-} as const;
-
-/** What every read of requests selects: the record's fields and what storage derives after the insert. */
-export const requestListFields = {
-  ...recordFields,
-  // set by usage-rollups.ts once the trace shows it; the insert leaves the column's default (false)
+  // not a field of the record: storage derives it (usage-rollups.ts)
   usageRollup: true,
 } as const;
 
-type RequestColumn = Exclude<keyof LoggedRequest, "requestBody" | "responseBody" | "requestHeaders" | "responseHeaders"> | "createdAt";
+type RequestColumn = Exclude<keyof LoggedRequest, "requestBody" | "responseBody" | "requestHeaders" | "responseHeaders"> | "createdAt" | "usageRollup";
 
 // As a record typed by the record's fields, so that the compiler insists on every one of them
 // (bodies and headers live in RequestBody) and on nothing else.
-const REQUEST_COLUMN_SET = { ...recordFields, organizationId: true, createdAt: true } satisfies Record<RequestColumn, true>;
+const REQUEST_COLUMN_SET = { ...requestListFields, organizationId: true, createdAt: true } satisfies Record<RequestColumn, true>;
 // …and a spread escapes the excess-property check: a column the record does not have fails here.
 const noExtraColumns: [Exclude<keyof typeof REQUEST_COLUMN_SET, RequestColumn>] extends [never] ? true : never = true;
 void noExtraColumns;

@@ -2,35 +2,44 @@ import type { LoggedRequest } from "../domain/logged-request";
 import { insertTables } from "./bulk-insert";
 import { REQUEST_COLUMNS } from "./request-columns";
 import type { TableRows } from "./table-rows";
-import { markUsageRollups } from "./usage-rollups";
+import { completeUsageRollups, usageRollupsWithin } from "./usage-rollups";
 
 const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders"];
 const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startTime"];
 
 /**
  * Saves a batch in one transaction: a request, its bodies and its property rows land together or
- * not at all (see insertTables for how, and why not createMany). Once committed, the spans of the
- * batch's traces that it made usage roll-ups are marked (usage-rollups.ts); if that fails, the
- * batch fails, and saving it again marks them (its rows are already stored and skipped). On SQLite
- * it holds the calling thread for the transaction: the log writer calls it from its write thread,
- * which is also why this module stays clear of Prisma's client (loading it cost the starting
- * thread ≈ 0.15 s of CPU).
+ * not at all (see insertTables for how, and why not createMany). The spans the batch shows to be
+ * usage roll-ups are stored as such; once the batch is committed, the spans that only its trace's
+ * earlier rows show to be are marked (usage-rollups.ts). If that fails, the batch fails, and
+ * saving it again marks them (its rows are already stored and skipped). On SQLite it holds the
+ * calling thread for the transaction: the log writer calls it from its write thread, which is
+ * also why this module stays clear of Prisma's client (loading it cost the starting thread
+ * ≈ 0.15 s of CPU).
  */
 export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
   if (batch.length === 0) return;
-  await insertTables(requestTableRows(batch));
-  await markUsageRollups(batch);
+  const rollups = usageRollupsWithin(batch);
+  await insertTables(requestTableRows(batch, rollups.ids));
+  await completeUsageRollups(rollups);
 }
 
 /** The rows one batch of records becomes: a request, its bodies and its property rows. */
-function requestTableRows(batch: readonly LoggedRequest[]): TableRows[] {
+function requestTableRows(batch: readonly LoggedRequest[], rollupIds: ReadonlySet<string>): TableRows[] {
   const records = batch.map(withoutNulCharacters);
   const createdAt = new Date();
-  const requests = records.map((record) =>
-    REQUEST_COLUMNS.map((column) =>
-      column === "createdAt" ? createdAt : column === "properties" ? JSON.stringify(record.properties) : record[column],
-    ),
-  );
+  const requests = records.map((record) => {
+    const rollup = rollupIds.has(record.id);
+    return REQUEST_COLUMNS.map((column) => {
+      if (column === "createdAt") return createdAt;
+      if (column === "properties") return JSON.stringify(record.properties);
+      if (column === "usageRollup") return rollup;
+      // a roll-up's tokens stay; its cost is its calls'
+      if (rollup && column === "costUsd") return 0;
+      if (rollup && column === "costUnknown") return false;
+      return record[column];
+    });
+  });
   const bodies = records.map((r) => [r.id, r.requestBody, r.responseBody, JSON.stringify(r.requestHeaders), JSON.stringify(r.responseHeaders)]);
   const properties = records.flatMap((r) => Object.entries(r.properties).map(([key, value]) => [r.id, r.organizationId, key, value, r.startTime]));
   return [

@@ -1,11 +1,11 @@
 import type { LoggedRequest } from "../domain/logged-request";
 import { mayMakeRollups, unmarkedUsageRollups, type RollupCandidate } from "../domain/usage-rollup";
 import { resolveDatabase } from "./database-url";
-import { inWriteTransaction } from "./postgres-insert";
+import { writePool } from "./postgres-insert";
 import { writeConnection } from "./sqlite-insert";
 import { sqliteTimeMs } from "./trace-rows";
 
-/** A trace the batch wrote to, and the batch's records in it. */
+/** A trace the batch writes to that it may give roll-ups, and the batch's records in it. */
 interface TouchedTrace {
   organizationId: string;
   traceId: string;
@@ -18,29 +18,49 @@ interface StoredTrace {
   spans: number;
 }
 
+/** The batch's roll-ups as far as the batch alone shows them, and the traces to complete after the commit. */
+export interface BatchRollups {
+  ids: ReadonlySet<string>;
+  traces: readonly TouchedTrace[];
+}
+
 /**
- * Marks the stored spans that a batch just written made usage roll-ups (lib/domain/usage-rollup.ts):
- * usageRollup true, cost 0 and known, tokens kept. Every reader then sums costs and tokens right
- * without knowing the rule. Called once the batch is committed, never inside its transaction: a
- * trace's spans come in any order, in several batches, perhaps from several writers at once, and
- * the last writer to commit a part of a trace then reads all of it. Marks are only ever added, so
- * writers racing each other can only add the same ones; a replayed batch marks nothing new.
+ * Usage roll-ups (lib/domain/usage-rollup.ts) are stored as such, usageRollup true, cost 0 and
+ * known, tokens kept, so that every reader sums costs and tokens right without knowing the rule.
+ * In two steps, which give the same marks whatever the order and batches spans come in, even
+ * from several writers at once (marks are only ever added, so racing writers add the same ones):
  *
- * For each trace the batch may have changed (mayMakeRollups), the index first tells how many
- * requests and OTLP spans are stored. Without a span there is nothing to mark. When the batch holds
- * every stored request of the trace (an exporter that sends whole traces), the rule runs on the
- * batch's own records; otherwise the trace's requests are read, all of them, since the tree needs
- * them all. A recursive SQL walk from the calls up to their ancestors was measured first: without
- * an index on node ids it re-read the trace at every step (238 ms for a 2,000-span trace on
- * SQLite), and over a materialized copy of the trace it still took 45–275 µs for a 10-span trace,
- * against ≈ 15 µs for this read and the walk in JS.
+ * 1. Before the insert (usageRollupsWithin): the rule on each touched trace's records in the
+ *    batch. A roll-up there is one whatever else the trace holds, so it is inserted marked. An
+ *    exporter that sends whole traces is done here.
+ * 2. Once the batch is committed, never inside its transaction (completeUsageRollups): the last
+ *    writer to commit a part of a trace then sees all of it. The index first tells how many
+ *    requests and OTLP spans the trace holds: without a span there is nothing to mark, and when
+ *    they are the batch's own (a record stored twice is one row, so equal counts mean the same
+ *    rows), step 1 saw them all. Otherwise the trace's requests are read, all of them since the
+ *    tree needs them all, and the roll-ups not yet marked are updated.
+ *
+ * A recursive SQL walk from the calls up to their ancestors was measured first: without an index
+ * on node ids it re-read the trace at every step (238 ms for a 2,000-span trace on SQLite), and
+ * over a materialized copy of the trace it still took 45–275 µs for a 10-span trace, against
+ * ≈ 15 µs for this read and the walk in JS.
  */
-export async function markUsageRollups(batch: readonly LoggedRequest[]): Promise<void> {
+export function usageRollupsWithin(batch: readonly LoggedRequest[]): BatchRollups {
   const traces = touchedTraces(batch);
+  const ids = new Set<string>();
+  for (const trace of traces) {
+    // one request is nobody's descendant (an exporter sending span by span)
+    if (trace.records.length > 1) for (const id of unmarkedUsageRollups(batchCandidates(trace))) ids.add(id);
+  }
+  return { ids, traces };
+}
+
+/** Step 2 of usageRollupsWithin: after the batch's commit. */
+export async function completeUsageRollups({ traces }: BatchRollups): Promise<void> {
   if (traces.length === 0) return;
   const database = resolveDatabase();
-  if (database.kind === "sqlite") markOnSqlite(database.filePath, traces);
-  else await markOnPostgres(database.url, traces);
+  if (database.kind === "sqlite") completeOnSqlite(database.filePath, traces);
+  else await completeOnPostgres(database.url, traces);
 }
 
 function touchedTraces(batch: readonly LoggedRequest[]): TouchedTrace[] {
@@ -56,18 +76,13 @@ function touchedTraces(batch: readonly LoggedRequest[]): TouchedTrace[] {
   return [...traces.values()].filter((trace) => trace.touched);
 }
 
-/**
- * Whether the trace's stored requests must be read: it holds an OTLP span, and requests beyond
- * the batch's (a record stored twice is one row, so equal counts mean the very same rows).
- */
+/** Whether the trace holds requests the batch did not bring, and a span among them or it: then it is read. */
 function mustRead(trace: TouchedTrace, stored: StoredTrace): boolean {
   return stored.spans > 0 && stored.requests !== trace.records.length;
 }
 
-/** The trace's requests as the rule reads them: those `read`, else the batch's own; null when no span is stored. */
-function candidatesOf(trace: TouchedTrace, stored: StoredTrace, read: RollupCandidate[] | undefined): RollupCandidate[] | null {
-  if (stored.spans === 0) return null;
-  if (read) return read;
+/** The batch's records of a trace as the rule reads them. */
+function batchCandidates(trace: TouchedTrace): RollupCandidate[] {
   const candidates: RollupCandidate[] = [];
   for (const r of trace.records) {
     if (r.nodeId === null) continue;
@@ -130,7 +145,7 @@ const SQLITE_ROWS = `SELECT ${selectList((column) => column)} FROM "Request" r
 const SQLITE_MARK = `UPDATE "Request" SET "usageRollup" = 1, "costUsd" = 0, "costUnknown" = 0 WHERE "id" = ?`;
 
 /** On the write thread's own connection, where the batch was just inserted. */
-function markOnSqlite(filePath: string, traces: readonly TouchedTrace[]): void {
+function completeOnSqlite(filePath: string, traces: readonly TouchedTrace[]): void {
   const connection = writeConnection(filePath);
   const prepare = (sql: string) => {
     let statement = connection.statements.get(sql);
@@ -143,12 +158,9 @@ function markOnSqlite(filePath: string, traces: readonly TouchedTrace[]): void {
   for (const trace of traces) {
     const key = { organizationId: trace.organizationId, traceId: trace.traceId };
     const [requests, spans] = storedOf.get(key) as [number, number];
-    const stored = { requests, spans };
-    const read = mustRead(trace, stored)
-      ? (rowsOf.all(key) as unknown[][]).map((row) => candidate(row, sqliteTimeMs(row[5]), sqliteTimeMs(row[6]), row[11] === 1, row[12] === 1))
-      : undefined;
-    const candidates = candidatesOf(trace, stored, read);
-    if (candidates) ids.push(...unmarkedUsageRollups(candidates));
+    if (!mustRead(trace, { requests, spans })) continue;
+    const rows = rowsOf.all(key) as unknown[][];
+    ids.push(...unmarkedUsageRollups(rows.map((row) => candidate(row, sqliteTimeMs(row[5]), sqliteTimeMs(row[6]), row[11] === 1, row[12] === 1))));
   }
   if (ids.length === 0) return;
   const mark = prepare(SQLITE_MARK);
@@ -159,47 +171,45 @@ function markOnSqlite(filePath: string, traces: readonly TouchedTrace[]): void {
 
 // ---------------------------------------------------------------- PostgreSQL
 
-const TRACES = `unnest($1::text[], $2::text[]) WITH ORDINALITY AS t("organizationId", "traceId", "index")`;
-// Every trace in one statement, each query.
-const POSTGRES_STORED = `SELECT t."index", s.requests, s.spans FROM ${TRACES}
+// Every trace of the batch in one statement: per trace, the counts from the index, then its
+// requests only where they must be read (the condition is on the outer row alone, so PostgreSQL
+// skips the lateral read where it fails); a trace with nothing to read comes back as one row of
+// counts and nulls. Times as epoch ms computed by the server, as trace-rows.ts reads them
+// (TIMESTAMP(3) holds UTC without a zone).
+const POSTGRES_SELECT = `SELECT t."index", s.requests, s.spans, ${selectList((column) => `(extract(epoch from ${column}) * 1000)::float8`)}
+  FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY AS t("organizationId", "traceId", "inBatch", "index")
   CROSS JOIN LATERAL (SELECT count(*)::int AS requests, (count(*) FILTER (WHERE o."source" = 'otel'))::int AS spans
-    FROM "Request" o WHERE o."organizationId" = t."organizationId" AND o."traceId" = t."traceId") s`;
-// Times as epoch ms computed by the server, as trace-rows.ts reads them (TIMESTAMP(3) holds UTC
-// without a zone).
-const POSTGRES_ROWS = `SELECT t."index", ${selectList((column) => `(extract(epoch from ${column}) * 1000)::float8`)} FROM ${TRACES}
-  JOIN "Request" r ON r."organizationId" = t."organizationId" AND r."traceId" = t."traceId"
-  WHERE r."nodeId" IS NOT NULL`;
-// Ids in one order, so two writers marking the same rows lock them in the same order.
+    FROM "Request" o WHERE o."organizationId" = t."organizationId" AND o."traceId" = t."traceId") s
+  LEFT JOIN LATERAL (SELECT * FROM "Request" q
+    WHERE s.spans > 0 AND s.requests <> t."inBatch"
+      AND q."organizationId" = t."organizationId" AND q."traceId" = t."traceId" AND q."nodeId" IS NOT NULL) r ON true`;
 const POSTGRES_MARK = `UPDATE "Request" SET "usageRollup" = true, "costUsd" = 0, "costUnknown" = false WHERE "id" = ANY($1::text[])`;
 
-async function markOnPostgres(url: string, traces: readonly TouchedTrace[]): Promise<void> {
-  await inWriteTransaction(url, async (client) => {
-    const query = async (name: string, text: string, subset: readonly TouchedTrace[]) =>
-      (
-        await client.query<unknown[]>({
-          name,
-          text,
-          values: [subset.map((t) => t.organizationId), subset.map((t) => t.traceId)],
-          rowMode: "array",
-        })
-      ).rows;
-    const stored: StoredTrace[] = [];
-    for (const [index, requests, spans] of await query("tracewell-rollup-stored", POSTGRES_STORED, traces)) {
-      stored[Number(index) - 1] = { requests: requests as number, spans: spans as number };
-    }
-    const toRead = traces.filter((trace, i) => mustRead(trace, stored[i]!));
-    const read = new Map(toRead.map((trace) => [trace, [] as RollupCandidate[]]));
-    if (toRead.length > 0) {
-      for (const row of await query("tracewell-rollup-rows", POSTGRES_ROWS, toRead)) {
-        const fields = row.slice(1);
-        read.get(toRead[Number(row[0]) - 1]!)!.push(candidate(fields, fields[5] as number, fields[6] as number, fields[11] as boolean, fields[12] as boolean));
-      }
-    }
-    const ids: string[] = [];
-    traces.forEach((trace, i) => {
-      const candidates = candidatesOf(trace, stored[i]!, read.get(trace));
-      if (candidates) ids.push(...unmarkedUsageRollups(candidates));
-    });
-    if (ids.length > 0) await client.query({ name: "tracewell-rollup-mark", text: POSTGRES_MARK, values: [ids.sort()] });
+/**
+ * One round trip to read, and one more only when there is something to mark; no transaction is
+ * needed (marks are only added). The write pool bounds every statement (lock and statement timeouts).
+ */
+async function completeOnPostgres(url: string, traces: readonly TouchedTrace[]): Promise<void> {
+  const pool = writePool(url);
+  // Both statements unnamed, so planned for their values each time (≈ 0.2 ms). Prepared once, the
+  // read was planned for the near-empty table of a fresh database: a sequential scan of the whole
+  // table for every batch once it had grown, which cut the OTLP bench's throughput in half.
+  const { rows } = await pool.query<unknown[]>({
+    text: POSTGRES_SELECT,
+    values: [traces.map((t) => t.organizationId), traces.map((t) => t.traceId), traces.map((t) => t.records.length)],
+    rowMode: "array",
   });
+  const read = new Map<number, RollupCandidate[]>();
+  for (const row of rows) {
+    const i = Number(row[0]) - 1;
+    if (!mustRead(traces[i]!, { requests: row[1] as number, spans: row[2] as number })) continue;
+    const fields = row.slice(3);
+    let requests = read.get(i);
+    if (!requests) read.set(i, (requests = []));
+    if (fields[0] !== null) requests.push(candidate(fields, fields[5] as number, fields[6] as number, fields[11] as boolean, fields[12] as boolean));
+  }
+  const ids: string[] = [];
+  for (const requests of read.values()) ids.push(...unmarkedUsageRollups(requests));
+  // Ids in one order, so writers marking the same rows lock them in the same order.
+  if (ids.length > 0) await pool.query(POSTGRES_MARK, [ids.sort()]);
 }

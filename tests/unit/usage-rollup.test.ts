@@ -25,14 +25,27 @@ function candidate(record: LoggedRequest): RollupCandidate {
   };
 }
 
-/** What storage does (lib/storage/usage-rollups.ts), in memory: store each batch, then mark. */
+const markRollup = (row: RollupCandidate) => Object.assign(row, { usageRollup: true, costUsd: 0, costUnknown: false });
+
+/**
+ * What storage does (lib/storage/usage-rollups.ts), in memory, for one trace: the batch's own
+ * roll-ups are stored marked; then, when the trace holds rows the batch did not bring, the
+ * roll-ups all its rows show are marked.
+ */
 function storeInBatches(batches: readonly LoggedRequest[][]): RollupCandidate[] {
   const stored: RollupCandidate[] = [];
   for (const batch of batches) {
-    stored.push(...batch.map(candidate));
-    if (!batch.some(mayMakeRollups)) continue;
+    if (!batch.some(mayMakeRollups)) {
+      stored.push(...batch.map(candidate));
+      continue;
+    }
+    const rows = batch.map(candidate);
+    const withinBatch = new Set(unmarkedUsageRollups(rows));
+    for (const row of rows) if (withinBatch.has(row.id)) markRollup(row);
+    stored.push(...rows);
+    if (stored.length === batch.length) continue;
     const marked = new Set(unmarkedUsageRollups(stored));
-    for (const row of stored) if (marked.has(row.id)) Object.assign(row, { usageRollup: true, costUsd: 0, costUnknown: false });
+    for (const row of stored) if (marked.has(row.id)) markRollup(row);
   }
   return stored;
 }
