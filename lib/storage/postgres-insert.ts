@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { processSlot } from "../shared/process-slot";
 import { wellFormed, type TableRows } from "./table-rows";
+import { inPostgresTransaction } from "./postgres-transaction";
 
 // A lock held elsewhere (a migration, a long transaction) fails the batch after a few seconds
 // rather than holding it indefinitely: the log writer then spools it and retries. Set for every
@@ -21,21 +22,9 @@ const pool = processSlot<{ url: string; pool: pg.Pool }>("storage.postgres-inser
  * A row whose key is already stored is skipped, so replaying a batch is harmless.
  */
 export async function insertOnPostgres(url: string, tables: readonly TableRows[]): Promise<void> {
-  const client = await writePool(url).connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
-    try {
-      for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    }
-  } finally {
-    // A connection that could not even roll back is dropped rather than reused.
-    client.release(broken);
-  }
+  await inPostgresTransaction(writePool(url), "BEGIN", async (client) => {
+    for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
+  });
 }
 
 /** This thread's pool for writes, created on first use. */
