@@ -6,7 +6,9 @@ import { trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace";
 import { z } from "zod";
+import type { TraceNodeDto, TraceResponse } from "../../lib/contracts/trace";
 import { priceUsage } from "../../lib/domain/cost";
+import type { RequestDto } from "../../lib/read-api/request-dto";
 import { describeOnEachDatabase } from "../helpers/test-stack";
 
 // The Vercel AI SDK 7 as an app sets it up: its OpenTelemetry integration registered once, spans
@@ -57,11 +59,11 @@ describeOnEachDatabase("Vercel AI SDK 7 with @ai-sdk/otel", (stack) => {
     await provider.forceFlush();
     const traceIds = new Set(exported.getFinishedSpans().map((span) => span.spanContext().traceId));
     expect(traceIds.size).toBe(1);
-    const { status, body } = await stack().api(`/api/v1/traces/${[...traceIds][0]}`);
+    const { status, body } = await stack().api<TraceResponse>(`/api/v1/traces/${[...traceIds][0]}`);
     expect(status).toBe(200);
-    const nodes: any[] = body.nodes;
+    const nodes = body.nodes;
     const named = (name: string) => nodes.filter((node) => node.requests[0]?.path === name);
-    const parentName = (node: any) => nodes.find((other) => other.id === node.parentId)?.requests[0]?.path ?? null;
+    const parentName = (node: TraceNodeDto) => nodes.find((other) => other.id === node.parentId)?.requests[0]?.path ?? null;
     return { body, nodes, named, parentName };
   }
 
@@ -76,16 +78,16 @@ describeOnEachDatabase("Vercel AI SDK 7 with @ai-sdk/otel", (stack) => {
     ]);
     const [agent] = named("invoke_agent gpt-4o-mini");
     const [chat] = named("chat gpt-4o-mini");
-    expect(chat.requests[0]).toMatchObject({ usageRollup: false, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens, cost: chatCost(result.usage) });
-    expect(agent.requests[0]).toMatchObject({ usageRollup: true, cost: 0, costUnknown: false, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens });
+    expect(chat!.requests[0]).toMatchObject({ usageRollup: false, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens, cost: chatCost(result.usage) });
+    expect(agent!.requests[0]).toMatchObject({ usageRollup: true, cost: 0, costUnknown: false, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens });
     expect(body.metrics).toMatchObject({ nodeCount: 3, costComplete: true });
     expect(body.metrics.totalCost).toBeCloseTo(chatCost(result.usage), 12);
     expect(body.metrics.totalCost).toBeGreaterThan(0);
 
     // The Requests list says the same of the same rows.
-    const listed = await stack().waitForRequests(`traceId=${body.traceId}`, 3);
-    expect(listed.find((row: any) => row.path === "invoke_agent gpt-4o-mini")).toMatchObject({ usageRollup: true, cost: 0 });
-    expect(listed.find((row: any) => row.path === "chat gpt-4o-mini")).toMatchObject({ usageRollup: false, cost: chatCost(result.usage) });
+    const listed = await stack().waitForRequests<RequestDto>(`traceId=${body.traceId}`, 3);
+    expect(listed.find((row) => row.path === "invoke_agent gpt-4o-mini")).toMatchObject({ usageRollup: true, cost: 0 });
+    expect(listed.find((row) => row.path === "chat gpt-4o-mini")).toMatchObject({ usageRollup: false, cost: chatCost(result.usage) });
   });
 
   it("an agent that calls a tool makes two chat calls under one invoke_agent: the trace costs their sum, the agent keeps their summed tokens", async () => {
@@ -108,19 +110,19 @@ describeOnEachDatabase("Vercel AI SDK 7 with @ai-sdk/otel", (stack) => {
       ["step 2", "invoke_agent gpt-4o-mini"],
       ["chat gpt-4o-mini", "step 2"],
     ]);
-    const calls = named("chat gpt-4o-mini").map((node) => node.requests[0]);
+    const calls = named("chat gpt-4o-mini").map((node) => node.requests[0]!);
     const stepCosts = result.steps.map((step) => chatCost(step.usage));
     expect(calls.map((call) => [call.promptTokens, call.completionTokens, call.cost, call.usageRollup])).toEqual(
       result.steps.map((step, i) => [step.usage.inputTokens, step.usage.outputTokens, stepCosts[i], false]),
     );
     const [agent] = named("invoke_agent gpt-4o-mini");
-    expect(agent.requests[0]).toMatchObject({
+    expect(agent!.requests[0]).toMatchObject({
       usageRollup: true,
       cost: 0,
       promptTokens: result.totalUsage.inputTokens,
       completionTokens: result.totalUsage.outputTokens,
     });
-    expect(agent.subtreeCost).toBeCloseTo(stepCosts[0]! + stepCosts[1]!, 12);
+    expect(agent!.subtreeCost).toBeCloseTo(stepCosts[0]! + stepCosts[1]!, 12);
     expect(body.metrics).toMatchObject({ nodeCount: 6, costComplete: true });
     expect(body.metrics.totalCost).toBeCloseTo(stepCosts[0]! + stepCosts[1]!, 12);
   });
@@ -130,8 +132,8 @@ describeOnEachDatabase("Vercel AI SDK 7 with @ai-sdk/otel", (stack) => {
     const { body, named } = await storedTrace();
     const [agent] = named("invoke_agent gpt-4o-mini");
     const [chat] = named("chat gpt-4o-mini");
-    expect(chat.requests[0]).toMatchObject({ usageRollup: false, promptTokens: result.usage.inputTokens, cost: chatCost(result.usage) });
-    expect(agent.requests[0]).toMatchObject({ usageRollup: true, cost: 0, promptTokens: result.usage.inputTokens });
+    expect(chat!.requests[0]).toMatchObject({ usageRollup: false, promptTokens: result.usage.inputTokens, cost: chatCost(result.usage) });
+    expect(agent!.requests[0]).toMatchObject({ usageRollup: true, cost: 0, promptTokens: result.usage.inputTokens });
     expect(body.metrics.totalCost).toBeCloseTo(chatCost(result.usage), 12);
   });
 });
