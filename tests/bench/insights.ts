@@ -11,9 +11,8 @@
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { reloadConfig } from "../../lib/shared/config";
 import { percentile, round, writeResult } from "./bench-processes";
-import { BASE_EPOCH_S, fillPostgres, fillSqlite } from "./synthetic-database";
+import { BASE_EPOCH_S, withSyntheticDatabase } from "./synthetic-database";
 
 const { values } = parseArgs({
   options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "5" }, only: { type: "string" } },
@@ -108,25 +107,7 @@ async function measure(kind: Kind, databaseUrl: string, organizationId: string):
 }
 
 async function benchDatabase(kind: Kind): Promise<Record<string, unknown>[]> {
-  const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
-  const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  reloadConfig();
-  const { ensureFirstStart } = await import("../../lib/auth/first-start");
-  const { closeDb } = await import("../../lib/storage/db");
-  const { closeMetricsReaders } = await import("../../lib/storage/metrics");
-  try {
-    const { organizationId } = await ensureFirstStart({});
-    const started = performance.now();
-    if (kind === "sqlite") fillSqlite(database.url.slice("file:".length), organizationId, ROWS);
-    else await fillPostgres(database.url, organizationId, ROWS);
-    console.log(`${kind}: ${ROWS.toLocaleString()} rows generated in ${round((performance.now() - started) / 1000, 1)} s`);
-    return await measure(kind, database.url, organizationId);
-  } finally {
-    await closeMetricsReaders();
-    await closeDb();
-    await database.cleanup();
-  }
+  return withSyntheticDatabase(kind, ROWS, ({ url, organizationId }) => measure(kind, url, organizationId));
 }
 
 {

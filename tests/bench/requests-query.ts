@@ -7,8 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { percentile, round, writeResult } from "./bench-processes";
-import { BASE_EPOCH_S, fillPostgres, fillSqlite, SPACING_S } from "./synthetic-database";
-import { reloadConfig } from "../../lib/shared/config";
+import { BASE_EPOCH_S, SPACING_S, withSyntheticDatabase } from "./synthetic-database";
 
 const { values } = parseArgs({
   options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "20" }, only: { type: "string" } },
@@ -54,23 +53,7 @@ async function measure(kind: string): Promise<Record<string, unknown>[]> {
 }
 
 async function benchDatabase(kind: "sqlite" | "postgres"): Promise<Record<string, unknown>[]> {
-  const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
-  const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  reloadConfig();
-  const { ensureFirstStart } = await import("../../lib/auth/first-start");
-  const { closeDb } = await import("../../lib/storage/db");
-  try {
-    const { organizationId } = await ensureFirstStart({});
-    const started = performance.now();
-    if (kind === "sqlite") fillSqlite(database.url.slice("file:".length), organizationId, ROWS);
-    else await fillPostgres(database.url, organizationId, ROWS);
-    console.log(`${kind}: ${ROWS.toLocaleString()} rows generated in ${round((performance.now() - started) / 1000, 1)} s`);
-    return await measure(kind);
-  } finally {
-    await closeDb();
-    await database.cleanup();
-  }
+  return withSyntheticDatabase(kind, ROWS, () => measure(kind));
 }
 
 {

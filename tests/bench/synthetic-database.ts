@@ -57,3 +57,34 @@ export async function fillPostgres(url: string, organizationId: string, rows: nu
     await client.end();
   }
 }
+
+/**
+ * A fresh database of `kind` with `rows` synthetic requests in the default organization, the app's
+ * storage pointed at it (DATABASE_URL), handed to `measure`; closed and removed afterwards.
+ */
+export async function withSyntheticDatabase<T>(
+  kind: "sqlite" | "postgres",
+  rows: number,
+  measure: (database: { url: string; organizationId: string }) => Promise<T>,
+): Promise<T> {
+  const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
+  const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  const { reloadConfig } = await import("../../lib/shared/config");
+  reloadConfig();
+  const { ensureFirstStart } = await import("../../lib/auth/first-start");
+  const { closeDb } = await import("../../lib/storage/db");
+  const { closeMetricsReaders } = await import("../../lib/storage/metrics");
+  try {
+    const { organizationId } = await ensureFirstStart({});
+    const started = performance.now();
+    if (kind === "sqlite") fillSqlite(database.url.slice("file:".length), organizationId, rows);
+    else await fillPostgres(database.url, organizationId, rows);
+    console.log(`${kind}: ${rows.toLocaleString()} rows generated in ${Math.round((performance.now() - started) / 100) / 10} s`);
+    return await measure({ url: database.url, organizationId });
+  } finally {
+    await closeMetricsReaders();
+    await closeDb();
+    await database.cleanup();
+  }
+}
