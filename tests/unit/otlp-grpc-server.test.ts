@@ -1,37 +1,19 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import type { LoggedRequest } from "@/lib/domain/logged-request";
 import { ApiError, unavailable } from "@/lib/shared/api-error";
 import type { OtlpDependencies } from "@/lib/ingest/otlp/ingest-otlp-export";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "@/lib/ingest/otlp/otlp-grpc-server";
 import { grpcCodeOf, otlpFailureOf } from "@/lib/ingest/otlp/otlp-status";
 import { otlpGrpcClient } from "../helpers/otlp-grpc-client";
 import { protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
+import { stubLogWriter } from "../helpers/stub-log-writer";
 
 const KEY = "sk-test-key";
 const LIMIT = 64 * 1024;
 
-/** A log writer that stores in memory and can be made to refuse, stall, or hold a write until released. */
-function stubWriter() {
-  const stored: LoggedRequest[] = [];
-  const writer = {
-    queued: 0,
-    mode: "store" as "store" | "refuse" | "stall" | "hold",
-    /** in "hold" mode: told of each write, with the function that lets it complete */
-    onHold: (() => {}) as (release: () => void) => void,
-    stats: () => ({ queued: writer.queued, written: stored.length, spooled: 0, spoolBytes: 0, unreadableSpooled: 0, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null }),
-    writeMany: async (records: readonly LoggedRequest[]) => {
-      if (writer.mode === "refuse") throw new Error("log queue is full");
-      if (writer.mode === "stall") return new Promise<void>(() => {});
-      if (writer.mode === "hold") await new Promise<void>((release) => writer.onHold(release));
-      stored.push(...records);
-    },
-  };
-  return { writer, stored };
-}
 
-const { writer, stored } = stubWriter();
+const { writer, stored } = stubLogWriter();
 const deps: OtlpDependencies = {
   authenticate: async (key) => {
     if (key === KEY) return "org-1";

@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import protobuf from "protobufjs";
-import type { LoggedRequest } from "@/lib/domain/logged-request";
 import { ApiError } from "@/lib/shared/api-error";
 import type { OtlpDependencies } from "@/lib/ingest/otlp/ingest-otlp-export";
 import { handleOtlpTraces } from "@/lib/ingest/otlp/otlp-handler";
 import { otlpFormatOf } from "@/lib/ingest/otlp/otlp-response";
 import { decodeProtobufExportResponse, jsonExportRequest, protobufExportRequest, randomHexId, type TestSpan } from "../helpers/otlp-requests";
+import { stubLogWriter } from "../helpers/stub-log-writer";
 
 // google.rpc.Status as googleapis defines it: an independent check of the error bodies' encoding.
 const rpc = protobuf.parse(`syntax = "proto3";
@@ -22,23 +22,8 @@ const ErrorInfo = rpc.lookupType("ErrorInfo");
 const KEY = "sk-test-key";
 const LIMIT = 64 * 1024;
 
-/** The handler on a loopback server, with a log writer that stores in memory and can be made to stall or refuse. */
-function stubWriter() {
-  const stored: LoggedRequest[] = [];
-  const writer = {
-    queued: 0,
-    mode: "store" as "store" | "refuse" | "stall",
-    stats: () => ({ queued: writer.queued, written: stored.length, spooled: 0, spoolBytes: 0, unreadableSpooled: 0, dropped: 0, failedToPrepare: 0, refused: 0, failedSaves: 0, lastError: null }),
-    writeMany: async (records: readonly LoggedRequest[]) => {
-      if (writer.mode === "refuse") throw new Error("log queue is full");
-      if (writer.mode === "stall") return new Promise<void>(() => {});
-      stored.push(...records);
-    },
-  };
-  return { writer, stored };
-}
 
-const { writer, stored } = stubWriter();
+const { writer, stored } = stubLogWriter();
 const deps: OtlpDependencies = {
   authenticate: async (key) => {
     if (key === KEY) return "org-1";
