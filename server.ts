@@ -11,6 +11,7 @@ import { config as readConfig } from "./lib/shared/config";
 import { createIngestRouter } from "./lib/ingest/ingest-router";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "./lib/ingest/otlp/otlp-grpc-server";
 import { migrateDatabase } from "./lib/storage/migrate";
+import { buildMetricsRollupsIfNeeded } from "./lib/storage/metrics-rollup-rebuild";
 import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/auth/first-start";
 import { authSecret } from "./lib/auth/auth-secret";
@@ -27,6 +28,10 @@ authSecret();
 
 const { applied } = await migrateDatabase();
 if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);
+// A database from before the Insights rollups builds them once, beside serving (metrics read raw rows meanwhile).
+void buildMetricsRollupsIfNeeded()
+  .then((counted) => counted > 0 && console.log(`Built the Insights rollups from ${counted.toLocaleString("en-US")} stored requests.`))
+  .catch((error: unknown) => console.error("Could not build the Insights rollups; the Dashboard reads the raw rows meanwhile:", error));
 const firstStart = await ensureFirstStart({
   adminEmail: config.ADMIN_EMAIL,
   adminPassword: config.ADMIN_PASSWORD,

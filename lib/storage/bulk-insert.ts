@@ -2,6 +2,18 @@ import { resolveDatabase } from "./database-url";
 import { insertOnPostgres } from "./postgres-insert";
 import { insertOnSqlite } from "./sqlite-insert";
 import type { TableRows } from "./table-rows";
+import type Database from "better-sqlite3";
+import type pg from "pg";
+
+/**
+ * Work that must commit with the rows or not at all (the metrics rollups, which count exactly the
+ * rows a write stored): given the keys (first column) of the first table's rows that were really
+ * inserted, a replayed row's left out.
+ */
+export interface InTransaction {
+  sqlite(db: Database.Database, insertedKeys: readonly string[]): void;
+  postgres(client: pg.PoolClient, insertedKeys: readonly string[]): Promise<void>;
+}
 
 /**
  * Inserts rows into several tables in one transaction, without Prisma's per-row cost. A row whose
@@ -18,10 +30,10 @@ import type { TableRows } from "./table-rows";
  * - PostgreSQL: one statement per table through `pg`, with all its rows in a single JSON
  *   parameter that json_populate_recordset unpacks (postgres-insert.ts).
  */
-export async function insertTables(tables: readonly TableRows[]): Promise<void> {
+export async function insertTables(tables: readonly TableRows[], inTransaction?: InTransaction): Promise<void> {
   const nonEmpty = tables.filter(({ rows }) => rows.length > 0);
   if (nonEmpty.length === 0) return;
   const database = resolveDatabase();
-  if (database.kind === "sqlite") insertOnSqlite(database.filePath, nonEmpty);
-  else await insertOnPostgres(database.url, nonEmpty);
+  if (database.kind === "sqlite") insertOnSqlite(database.filePath, nonEmpty, inTransaction?.sqlite);
+  else await insertOnPostgres(database.url, nonEmpty, inTransaction?.postgres);
 }

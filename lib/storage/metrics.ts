@@ -1,14 +1,14 @@
-import type Database from "better-sqlite3";
 import type { Dimension } from "../domain/insights/dimensions";
-import { DistinctFiguresAccumulator } from "../domain/insights/distinct-figures";
 import { aggregateFor, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
 import { dimensionValue } from "../domain/insights/dimensions";
-import { addRecord, emptyAggregate, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
+import { addRecord, emptyAggregate, mergeInto, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
+import { Presence } from "../domain/insights/presence";
+import { HOUR_MS } from "../domain/insights/rollup-changes";
 import type { BucketPlan } from "../domain/insights/time-buckets";
 import { TimeseriesAccumulator } from "../domain/insights/timeseries";
-import { processSlot } from "../shared/process-slot";
 import { resolveDatabase, type DatabaseKind } from "./database-url";
-import { closeReadPool, openSqliteReader, readPool } from "./read-connections";
+import { presenceAnswers, readPresence, rollupFacet, rollupGroupsByHour, rollupsBuilt, type FacetChoice } from "./metrics-rollup-reads";
+import { closeReadPool, closeSqliteReaders, readPool, takeSqliteReader } from "./read-connections";
 import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
 import { sqliteTimeMs } from "./trace-rows";
 import { inPostgresTransaction } from "./postgres-transaction";
@@ -26,8 +26,11 @@ import { inPostgresTransaction } from "./postgres-transaction";
  * or cancelled one is wasted anyway, one costing nothing wastes nothing), so the flag is exact
  * wherever it is read. Counters and sketches do not depend on it.
  *
- * This is the raw path: its cost grows with the rows in the slice (see the insights bench).
- * Totals kept per time bucket at write time can answer whole buckets behind these same functions.
+ * Whole UTC hours of a slice the rollups can answer (metrics-rollup-reads.ts) are read from them,
+ * a few rows an hour; the raw rows are read only for the range's ragged ends (less than an hour
+ * each), or for the whole slice when the rollups cannot answer it (a user or session filter or
+ * grouping, two properties) or are not built yet. The raw path's cost grows with the rows in the
+ * slice (see the insights bench).
  */
 
 /** The slice: time range [from, before) and the Requests page's filters. */
@@ -36,24 +39,64 @@ export type MetricsSlice = RequestSliceFilter & { from: Date; before: Date };
 /** The range's totals, and the figures that need the slice's ids. */
 export async function summarizeRequests(slice: MetricsSlice): Promise<{ aggregate: MetricsAggregate; distinct: DistinctFigures }> {
   const aggregate = emptyAggregate();
-  const distinct = new DistinctFiguresAccumulator();
-  await scanRecords(slice, { ids: true, dimension: null }, (record) => distinct.add(record, addRecord(aggregate, record).costPicoUsd));
+  const distinct = new Presence();
+  const plan = presenceAnswers(slice) ? await rollupPlan(slice, null) : null;
+  if (plan) {
+    const [byHour] = await Promise.all([rollupGroupsByHour(slice, plan.choice, null, plan.hours, true), readPresence(slice, plan.choice, plan.hours, distinct)]);
+    for (const groups of byHour.values()) for (const group of groups.values()) mergeInto(aggregate, group);
+  }
+  await scanRawParts(slice, plan, { ids: true, dimension: null }, (record) => distinct.addRequest(record, addRecord(aggregate, record).costPicoUsd));
   return { aggregate, distinct: distinct.figures() };
 }
 
 /** The plan's buckets (the slice's range is the plan's), grouped by `groupBy` or not. */
-export async function requestTimeseries(filter: RequestSliceFilter, plan: BucketPlan, groupBy: Dimension | null): Promise<TimeseriesAccumulator> {
-  const accumulator = new TimeseriesAccumulator(plan, groupBy);
-  const slice = { ...filter, from: new Date(plan.fromMs), before: new Date(plan.toMs) };
-  await scanRecords(slice, { ids: false, dimension: groupBy }, (record) => accumulator.addRecord(record));
+export async function requestTimeseries(filter: RequestSliceFilter, buckets: BucketPlan, groupBy: Dimension | null): Promise<TimeseriesAccumulator> {
+  const accumulator = new TimeseriesAccumulator(buckets, groupBy);
+  const slice = { ...filter, from: new Date(buckets.fromMs), before: new Date(buckets.toMs) };
+  // Minute buckets are finer than the rollups' hours.
+  const plan = buckets.intervalMs >= HOUR_MS ? await rollupPlan(slice, groupBy) : null;
+  if (plan) {
+    const byHour = await rollupGroupsByHour(slice, plan.choice, groupBy, plan.hours, false);
+    for (const [hour, groups] of byHour) for (const [key, aggregate] of groups) accumulator.addRollup(hour * HOUR_MS, HOUR_MS, key, aggregate);
+  }
+  await scanRawParts(slice, plan, { ids: false, dimension: groupBy }, (record) => accumulator.addRecord(record));
   return accumulator;
 }
 
 /** One aggregate per value of `dimension` (null: the requests without one). */
 export async function aggregateRequestsBy(slice: MetricsSlice, dimension: Dimension): Promise<GroupedAggregates> {
   const groups: GroupedAggregates = new Map();
-  await scanRecords(slice, { ids: false, dimension }, (record) => addRecord(aggregateFor(groups, dimensionValue(record, dimension)), record));
+  const plan = await rollupPlan(slice, dimension);
+  if (plan) {
+    const byHour = await rollupGroupsByHour(slice, plan.choice, dimension, plan.hours, false);
+    for (const hourGroups of byHour.values()) for (const [key, aggregate] of hourGroups) mergeInto(aggregateFor(groups, key), aggregate);
+  }
+  await scanRawParts(slice, plan, { ids: false, dimension }, (record) => addRecord(aggregateFor(groups, dimensionValue(record, dimension)), record));
   return groups;
+}
+
+// ---------------------------------------------------------------- rollups and raw rows
+
+/** The whole hours [from, to) the rollups answer, and which of their rows. */
+interface RollupPlan {
+  choice: FacetChoice;
+  hours: { from: number; to: number };
+}
+
+async function rollupPlan(slice: MetricsSlice, dimension: Dimension | null): Promise<RollupPlan | null> {
+  const hours = { from: Math.ceil(slice.from.getTime() / HOUR_MS), to: Math.floor(slice.before.getTime() / HOUR_MS) };
+  const choice = rollupFacet(slice, dimension);
+  if (!choice || hours.from >= hours.to || !(await rollupsBuilt())) return null;
+  return { choice, hours };
+}
+
+/** The raw rows the plan leaves: the ragged ends around its whole hours, or the whole slice without one. */
+async function scanRawParts(slice: MetricsSlice, plan: RollupPlan | null, shape: ScanShape, visit: (record: MetricsRecord) => void): Promise<void> {
+  if (!plan) return scanRecords(slice, shape, visit);
+  const first = new Date(plan.hours.from * HOUR_MS);
+  const last = new Date(plan.hours.to * HOUR_MS);
+  if (slice.from < first) await scanRecords({ ...slice, before: first }, shape, visit);
+  if (last < slice.before) await scanRecords({ ...slice, from: last }, shape, visit);
 }
 
 // ---------------------------------------------------------------- the statement
@@ -63,11 +106,14 @@ interface ScanShape {
   /** traceId, userId, sessionId: for distinct counts */
   ids: boolean;
   dimension: Dimension | null;
+  /** every field the rollups keep (model, provider, all properties), oldest first (rebuilding them) */
+  whole?: boolean;
 }
 
 /** Columns every answer reads, in the row arrays' order (startTime and replaced are expressions). */
 const BASE_COLUMNS = ["startTime", "status", "cancelled", "latencyMs", "timeToFirstTokenMs", "promptTokens", "completionTokens", "costUsd", "costUnknown", "usageRollup", "replaced"] as const;
 const ID_COLUMNS = ["traceId", "userId", "sessionId"] as const;
+const WHOLE_COLUMNS = ["model", "provider", "properties"] as const;
 
 function selectStatement(kind: DatabaseKind, slice: MetricsSlice, shape: ScanShape): { text: string; values: unknown[] } {
   const params = new SqlParameters(kind);
@@ -86,8 +132,10 @@ function selectStatement(kind: DatabaseKind, slice: MetricsSlice, shape: ScanSha
   } else if (dimension && dimension.kind !== "status") {
     columns.push(`r."${dimension.kind}"`);
   }
+  if (shape.whole) columns.push(...WHOLE_COLUMNS.map((column) => `r."${column}"`));
   const where = requestSliceWhere(slice, params, "from-index");
-  return { text: `SELECT ${columns.join(", ")} FROM "Request" r ${join} WHERE ${where}`, values: params.values };
+  const order = shape.whole ? ` ORDER BY r."startTime"` : "";
+  return { text: `SELECT ${columns.join(", ")} FROM "Request" r ${join} WHERE ${where}${order}`, values: params.values };
 }
 
 /**
@@ -134,6 +182,12 @@ function recordDecoder(shape: ScanShape, time: (value: unknown) => number, flag:
       provider: "",
       properties: NO_PROPERTIES,
     };
+    if (shape.whole) {
+      const at = dimensionAt + (dimension ? 1 : 0);
+      record.model = row[at] as string | null;
+      record.provider = row[at + 1] as string;
+      record.properties = JSON.parse(row[at + 2] as string) as Record<string, string>;
+    }
     const value = row[dimensionAt] as string | null;
     switch (dimension?.kind) {
       case "model":
@@ -165,6 +219,12 @@ const SQLITE_ROWS_PER_TURN = 10_000;
 /** PostgreSQL: rows a FETCH brings (fewer round trips; a few MB at most). */
 const POSTGRES_ROWS_PER_FETCH = 20_000;
 
+/** Every request of the organization with every field the rollups keep, oldest first. */
+export async function scanWholeRecords(organizationId: string, visit: (record: MetricsRecord) => void): Promise<void> {
+  // (the last time with a four-digit year: SQLite compares times as text)
+  await scanRecords({ organizationId, from: new Date(0), before: new Date("9999-12-31T23:59:59.999Z") }, { ids: true, dimension: null, whole: true }, visit);
+}
+
 async function scanRecords(slice: MetricsSlice, shape: ScanShape, visit: (record: MetricsRecord) => void): Promise<void> {
   const database = resolveDatabase();
   const statement = selectStatement(database.kind, slice, shape);
@@ -177,15 +237,6 @@ async function scanRecords(slice: MetricsSlice, shape: ScanShape, visit: (record
   }
 }
 
-interface SqliteReaders {
-  filePath: string;
-  /** connections not reading right now */
-  idle: Database.Database[];
-}
-
-// One list per process (the custom server and Next's bundles each load this module).
-const sqliteReadersSlot = processSlot<SqliteReaders>("metrics:sqlite-readers");
-
 /**
  * Steps through the rows on a reading connection of its own, yielding to the event loop every
  * SQLITE_ROWS_PER_TURN rows: a month of requests takes a while to read, and the proxy answering beside it
@@ -193,23 +244,17 @@ const sqliteReadersSlot = processSlot<SqliteReaders>("metrics:sqlite-readers");
  * so the connection is taken from the idle list for the scan and given back after.
  */
 async function scanSqlite(filePath: string, statement: { text: string; values: unknown[] }, visit: (row: unknown[]) => void): Promise<void> {
-  let readers = sqliteReadersSlot.value;
-  if (readers?.filePath !== filePath) {
-    for (const db of readers?.idle ?? []) db.close();
-    sqliteReadersSlot.value = readers = { filePath, idle: [] };
-  }
-  const db = readers.idle.pop() ?? openSqliteReader(filePath);
+  const reader = takeSqliteReader(filePath);
   let healthy = false;
   try {
     let count = 0;
-    for (const row of db.prepare(statement.text).raw(true).iterate(...statement.values) as IterableIterator<unknown[]>) {
+    for (const row of reader.db.prepare(statement.text).raw(true).iterate(...statement.values) as IterableIterator<unknown[]>) {
       visit(row);
       if (++count % SQLITE_ROWS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     healthy = true;
   } finally {
-    if (healthy && sqliteReadersSlot.value === readers) readers.idle.push(db);
-    else db.close();
+    reader.release(healthy);
   }
 }
 
@@ -231,8 +276,6 @@ async function scanPostgres(url: string, statement: { text: string; values: unkn
 
 /** Closes the idle SQLite readers and the PostgreSQL read pool (tests, benches, shutdown). */
 export async function closeMetricsReaders(): Promise<void> {
-  const readers = sqliteReadersSlot.value;
-  sqliteReadersSlot.value = undefined;
-  for (const db of readers?.idle ?? []) db.close();
+  closeSqliteReaders();
   await closeReadPool();
 }

@@ -19,11 +19,21 @@ const pool = processSlot<{ url: string; pool: pg.Pool }>("storage.postgres-inser
 /**
  * Inserts several tables' rows in one transaction: one statement per table, with all its rows in a
  * single JSON parameter that json_populate_recordset unpacks, casting each value to its column.
- * A row whose key is already stored is skipped, so replaying a batch is harmless.
+ * A row whose key is already stored is skipped, so replaying a batch is harmless. `inTransaction`
+ * runs last in the same transaction, with the keys of the first table's rows that were inserted.
  */
-export async function insertOnPostgres(url: string, tables: readonly TableRows[]): Promise<void> {
+export async function insertOnPostgres(
+  url: string,
+  tables: readonly TableRows[],
+  inTransaction?: (client: pg.PoolClient, insertedKeys: readonly string[]) => Promise<void>,
+): Promise<void> {
   await inPostgresTransaction(writePool(url), "BEGIN", async (client) => {
-    for (const table of tables) await client.query({ ...insertStatement(table), values: [rowsAsJson(table)] });
+    let insertedKeys: string[] = [];
+    for (const [t, table] of tables.entries()) {
+      const { rows } = await client.query<unknown[]>({ ...insertStatement(table), values: [rowsAsJson(table)], rowMode: "array" });
+      if (t === 0) insertedKeys = rows.map((row) => row[0] as string);
+    }
+    await inTransaction?.(client, insertedKeys);
   });
 }
 
@@ -54,7 +64,7 @@ function insertStatement({ table, columns }: TableRows): { name: string; text: s
   let statement = statements.get(key);
   if (!statement) {
     const columnList = columns.map((name) => `"${name}"`).join(", ");
-    const text = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM json_populate_recordset(NULL::"${table}", $1::json) ON CONFLICT DO NOTHING`;
+    const text = `INSERT INTO "${table}" (${columnList}) SELECT ${columnList} FROM json_populate_recordset(NULL::"${table}", $1::json) ON CONFLICT DO NOTHING RETURNING "${columns[0]}"`;
     // Named, so parsed once per connection rather than once per batch; named by its text, so every
     // copy of this module in the process gives one statement the same name.
     statement = { name: `tracewell-insert-${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text };

@@ -42,3 +42,53 @@ export function openSqliteReader(filePath: string): Database.Database {
   db.pragma("query_only = ON");
   return db;
 }
+
+interface SqliteReaders {
+  filePath: string;
+  /** connections not reading right now */
+  idle: Database.Database[];
+}
+
+// One list per process (the custom server and Next's bundles each load this module).
+const sqliteReadersSlot = processSlot<SqliteReaders>("metrics:sqlite-readers");
+
+/**
+ * A reading connection of its own for a while (a scan that yields to the event loop keeps its
+ * statement open across the yields: one consistent snapshot under WAL), given back by `release`;
+ * one that failed is closed rather than given back.
+ */
+export function takeSqliteReader(filePath: string): { db: Database.Database; release(healthy: boolean): void } {
+  let readers = sqliteReadersSlot.value;
+  if (readers?.filePath !== filePath) {
+    for (const db of readers?.idle ?? []) db.close();
+    sqliteReadersSlot.value = readers = { filePath, idle: [] };
+  }
+  const db = readers.idle.pop() ?? openSqliteReader(filePath);
+  const taken = readers;
+  return {
+    db,
+    release(healthy) {
+      if (healthy && sqliteReadersSlot.value === taken) taken.idle.push(db);
+      else db.close();
+    },
+  };
+}
+
+/** `read` on an idle reading connection, synchronously. */
+export function withSqliteReader<T>(filePath: string, read: (db: Database.Database) => T): T {
+  const reader = takeSqliteReader(filePath);
+  let healthy = false;
+  try {
+    const result = read(reader.db);
+    healthy = true;
+    return result;
+  } finally {
+    reader.release(healthy);
+  }
+}
+
+export function closeSqliteReaders(): void {
+  const readers = sqliteReadersSlot.value;
+  sqliteReadersSlot.value = undefined;
+  for (const db of readers?.idle ?? []) db.close();
+}

@@ -2,6 +2,7 @@ import type { LoggedRequest } from "../domain/logged-request";
 import { insertTables } from "./bulk-insert";
 import { REQUEST_COLUMNS } from "./request-columns";
 import type { TableRows } from "./table-rows";
+import { rollupRecordOf, rollupsOnInsert } from "./metrics-rollups";
 import { completeUsageRollups, usageRollupsWithin } from "./usage-rollups";
 
 const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders"];
@@ -12,7 +13,8 @@ const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startT
  * not at all (see insertTables for how, and why not createMany). The spans the batch shows to be
  * usage roll-ups are stored as such; once the batch is committed, the spans that only its trace's
  * earlier rows show to be are marked (usage-rollups.ts). If that fails, the batch fails, and
- * saving it again marks them (its rows are already stored and skipped). On SQLite it holds the
+ * saving it again marks them (its rows are already stored and skipped). The Insights rollups count
+ * the rows the insert really stored, in its transaction (metrics-rollups.ts). On SQLite it holds the
  * calling thread for the transaction: the log writer calls it from its write thread, which is
  * also why this module stays clear of Prisma's client (loading it cost the starting thread
  * ≈ 0.15 s of CPU).
@@ -20,13 +22,16 @@ const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startT
 export async function saveLoggedRequests(batch: readonly LoggedRequest[]): Promise<void> {
   if (batch.length === 0) return;
   const rollups = usageRollupsWithin(batch);
-  await insertTables(requestTableRows(batch, rollups.ids));
+  const records = batch.map(withoutNulCharacters);
+  await insertTables(
+    requestTableRows(records, rollups.ids),
+    rollupsOnInsert(records.map((record) => rollupRecordOf(record, rollups.ids.has(record.id)))),
+  );
   await completeUsageRollups(rollups);
 }
 
 /** The rows one batch of records becomes: a request, its bodies and its property rows. */
-function requestTableRows(batch: readonly LoggedRequest[], rollupIds: ReadonlySet<string>): TableRows[] {
-  const records = batch.map(withoutNulCharacters);
+function requestTableRows(records: readonly LoggedRequest[], rollupIds: ReadonlySet<string>): TableRows[] {
   const createdAt = new Date();
   const requests = records.map((record) => {
     const rollup = rollupIds.has(record.id);

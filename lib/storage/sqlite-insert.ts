@@ -14,19 +14,22 @@ const connection = processSlot<Connection>("storage.sqlite-insert-connection");
 
 /**
  * Inserts several tables' rows in one transaction on this thread's own connection. A row whose key
- * is already stored is skipped, so replaying a batch is harmless.
+ * is already stored is skipped, so replaying a batch is harmless. `inTransaction` runs last in the
+ * same transaction, with the keys of the first table's rows that were inserted.
  */
-export function insertOnSqlite(filePath: string, tables: readonly TableRows[]): void {
+export function insertOnSqlite(filePath: string, tables: readonly TableRows[], inTransaction?: (db: Database.Database, insertedKeys: readonly string[]) => void): void {
   const writer = writeConnection(filePath);
   writer.db.transaction(() => {
-    for (const { table, columns, rows } of tables) {
+    const insertedKeys: string[] = [];
+    tables.forEach(({ table, columns, rows }, t) => {
       const insert = preparedInsert(writer, table, columns);
       const values = new Array(columns.length);
       for (const row of rows) {
         for (let i = 0; i < row.length; i++) values[i] = sqliteValue(row[i]);
-        insert.run(values);
+        if (insert.run(values).changes > 0 && t === 0) insertedKeys.push(row[0] as string);
       }
-    }
+    });
+    inTransaction?.(writer.db, insertedKeys);
   })();
 }
 

@@ -1,7 +1,9 @@
 import type { LoggedRequest } from "../domain/logged-request";
 import { mayMakeRollups, unmarkedUsageRollups, type RollupCandidate } from "../domain/usage-rollup";
 import { resolveDatabase } from "./database-url";
+import { markUsageRollupsOnPostgres, markUsageRollupsOnSqlite } from "./metrics-rollups";
 import { writePool } from "./postgres-insert";
+import { inPostgresTransaction } from "./postgres-transaction";
 import { writeConnection } from "./sqlite-insert";
 import { sqliteTimeMs } from "./trace-rows";
 
@@ -142,7 +144,6 @@ const SQLITE_STORED = `SELECT COUNT(*), COUNT(CASE WHEN "source" = 'otel' THEN 1
   WHERE "organizationId" = @organizationId AND "traceId" = @traceId`;
 const SQLITE_ROWS = `SELECT ${selectList((column) => column)} FROM "Request" r
   WHERE r."organizationId" = @organizationId AND r."traceId" = @traceId AND r."nodeId" IS NOT NULL`;
-const SQLITE_MARK = `UPDATE "Request" SET "usageRollup" = 1, "costUsd" = 0, "costUnknown" = 0 WHERE "id" = ?`;
 
 /** On the write thread's own connection, where the batch was just inserted. */
 function completeOnSqlite(filePath: string, traces: readonly TouchedTrace[]): void {
@@ -162,11 +163,8 @@ function completeOnSqlite(filePath: string, traces: readonly TouchedTrace[]): vo
     const rows = rowsOf.all(key) as unknown[][];
     ids.push(...unmarkedUsageRollups(rows.map((row) => candidate(row, sqliteTimeMs(row[5]), sqliteTimeMs(row[6]), row[11] === 1, row[12] === 1))));
   }
-  if (ids.length === 0) return;
-  const mark = prepare(SQLITE_MARK);
-  connection.db.transaction(() => {
-    for (const id of ids) mark.run(id);
-  }).immediate();
+  // with the Insights rollups' corrections, in one transaction
+  if (ids.length > 0) markUsageRollupsOnSqlite(connection.db, ids);
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -183,11 +181,10 @@ const POSTGRES_SELECT = `SELECT t."index", s.requests, s.spans, ${selectList((co
   LEFT JOIN LATERAL (SELECT * FROM "Request" q
     WHERE s.spans > 0 AND s.requests <> t."inBatch"
       AND q."organizationId" = t."organizationId" AND q."traceId" = t."traceId" AND q."nodeId" IS NOT NULL) r ON true`;
-const POSTGRES_MARK = `UPDATE "Request" SET "usageRollup" = true, "costUsd" = 0, "costUnknown" = false WHERE "id" = ANY($1::text[])`;
 
 /**
- * One round trip to read, and one more only when there is something to mark; no transaction is
- * needed (marks are only added). The write pool bounds every statement (lock and statement timeouts).
+ * One round trip to read, and a transaction only when there is something to mark (with the
+ * Insights rollups' corrections). The write pool bounds every statement (lock and statement timeouts).
  */
 async function completeOnPostgres(url: string, traces: readonly TouchedTrace[]): Promise<void> {
   const pool = writePool(url);
@@ -210,6 +207,5 @@ async function completeOnPostgres(url: string, traces: readonly TouchedTrace[]):
   }
   const ids: string[] = [];
   for (const requests of read.values()) ids.push(...unmarkedUsageRollups(requests));
-  // Ids in one order, so writers marking the same rows lock them in the same order.
-  if (ids.length > 0) await pool.query(POSTGRES_MARK, [ids.sort()]);
+  if (ids.length > 0) await inPostgresTransaction(pool, "BEGIN", (client) => markUsageRollupsOnPostgres(client, ids));
 }

@@ -62,13 +62,18 @@ export class LatencySketch {
       throw new Error(`stored latency sketch has another mapping (γ = ${mapping?.gamma}); this version keeps γ = ${MAPPING.gamma}`);
     }
     if ((message.negativeValues?.contiguousBinCounts ?? []).some((count) => count !== 0)) throw new Error("stored latency sketch holds negative values");
-    const sketch = newSketch();
-    sketch.zeroCount = checkedCount(message.zeroCount ?? 0);
     const bins = message.positiveValues?.contiguousBinCounts ?? [];
-    const storeCount = bins.reduce((sum, count) => sum + checkedCount(count), 0);
+    for (const count of bins) checkedCount(count);
+    return LatencySketch.fromBins(checkedCount(message.zeroCount ?? 0), message.positiveValues?.contiguousBinIndexOffset ?? 0, bins);
+  }
+
+  /** A sketch holding `bins` (counts of consecutive bins from `offset`) and `zeroCount` zeros. */
+  private static fromBins(zeroCount: number, offset: number, bins: number[]): LatencySketch {
+    const sketch = newSketch();
+    sketch.zeroCount = zeroCount;
+    const storeCount = bins.reduce((sum, count) => sum + count, 0);
     if (storeCount > 0) {
       // The key range is the used bins' (a sketch the library encoded carries empty padding bins).
-      const offset = message.positiveValues?.contiguousBinIndexOffset ?? 0;
       const store = sketch.store;
       store.bins = bins;
       store.offset = offset;
@@ -97,10 +102,35 @@ export class LatencySketch {
     this.sketch.merge(other.sketch);
   }
 
+  /**
+   * The sketch of this one's values without `other`'s, which must be among them (a group's
+   * sketch taken out of its total's): bin counts subtract as they add, so the result is exactly
+   * the sketch of the remaining values.
+   */
+  minus(other: LatencySketch): LatencySketch {
+    const mine = this.usedBins();
+    const theirs = other.usedBins();
+    const zeroCount = this.sketch.zeroCount - other.sketch.zeroCount;
+    if (theirs.bins.length > 0 && (theirs.offset < mine.offset || theirs.offset + theirs.bins.length > mine.offset + mine.bins.length)) {
+      throw new RangeError("cannot take out values a sketch does not hold");
+    }
+    const bins = [...mine.bins];
+    theirs.bins.forEach((count, i) => (bins[theirs.offset - mine.offset + i]! -= count));
+    if (zeroCount < 0 || bins.some((count) => count < 0)) throw new RangeError("cannot take out values a sketch does not hold");
+    return LatencySketch.fromBins(zeroCount, mine.offset, bins);
+  }
+
   /** The value at rank ⌊q·(n − 1)⌋ within the relative accuracy; null when nothing was added. */
   quantile(q: number): number | null {
     if (this.sketch.count === 0) return null;
     return this.sketch.getValueAtQuantile(q);
+  }
+
+  /** The counts of the bins from the lowest used to the highest used, and the lowest's index. */
+  private usedBins(): { offset: number; bins: number[] } {
+    const store = this.sketch.store;
+    if (store.count === 0) return { offset: 0, bins: [] };
+    return { offset: store.minKey, bins: store.bins.slice(store.minKey - store.offset, store.maxKey - store.offset + 1) };
   }
 
   /**
@@ -110,11 +140,10 @@ export class LatencySketch {
    * 1 KB for one value; 50 bytes this way).
    */
   encode(): Uint8Array {
-    const store = this.sketch.store;
-    const used = store.count > 0 ? store.bins.slice(store.minKey - store.offset, store.maxKey - store.offset + 1) : [];
+    const used = this.usedBins();
     return SketchCodec.encode({
       mapping: MAPPING_PROTO,
-      positiveValues: { contiguousBinCounts: used, contiguousBinIndexOffset: store.count > 0 ? store.minKey : 0 },
+      positiveValues: { contiguousBinCounts: used.bins, contiguousBinIndexOffset: used.offset },
       negativeValues: { contiguousBinCounts: [], contiguousBinIndexOffset: 0 },
       zeroCount: this.sketch.zeroCount,
     }).finish();

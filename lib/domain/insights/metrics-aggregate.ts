@@ -119,6 +119,31 @@ export function mergeInto(target: MetricsAggregate, source: MetricsAggregate): v
   target.timeToFirstTokenMs.merge(source.timeToFirstTokenMs);
 }
 
+/**
+ * The aggregate of `total`'s requests that are not `part`'s, `part` being some of them (the
+ * requests without a property: all of them but those with one of its values). Exact: counters
+ * subtract, and so do sketches (LatencySketch.minus). Neither input changes.
+ */
+export function aggregateMinus(total: MetricsAggregate, part: MetricsAggregate): MetricsAggregate {
+  const negated = negatedCounters(part);
+  const rest: MetricsAggregate = { ...zeroCounters(), latencyMs: total.latencyMs.minus(part.latencyMs), timeToFirstTokenMs: total.timeToFirstTokenMs.minus(part.timeToFirstTokenMs) };
+  addCounters(rest, total);
+  addCounters(rest, negated);
+  return rest;
+}
+
+function negatedCounters(counters: MetricsCounters): MetricsCounters {
+  return {
+    requests: -counters.requests,
+    errors: -counters.errors,
+    costPicoUsd: -counters.costPicoUsd,
+    costUnknownRequests: -counters.costUnknownRequests,
+    promptTokens: -counters.promptTokens,
+    completionTokens: -counters.completionTokens,
+    wastedCostPicoUsd: -counters.wastedCostPicoUsd,
+  };
+}
+
 /** A new aggregate of both; neither input changes. */
 export function mergeAggregates(a: MetricsAggregate, b: MetricsAggregate): MetricsAggregate {
   const merged = emptyAggregate();
@@ -170,6 +195,6 @@ export function toSummary(aggregate: MetricsAggregate, distinct: DistinctFigures
   };
 }
 
-function zeroCounters(): MetricsCounters {
+export function zeroCounters(): MetricsCounters {
   return { requests: 0, errors: 0, costPicoUsd: 0n, costUnknownRequests: 0, promptTokens: 0, completionTokens: 0, wastedCostPicoUsd: 0n };
 }

@@ -1,0 +1,124 @@
+import { LatencySketch } from "./latency-sketch";
+import { addCounters, countersChange, recordCounters, zeroCounters, type MetricsCounters, type MetricsRecord } from "./metrics-aggregate";
+import { idHash, Presence } from "./presence";
+
+/**
+ * What a write changes in the Insights rollups: totals kept per organization, UTC hour and slice
+ * (MetricsRollup) and the ids seen there (MetricsPresence), so that a month of metrics reads a
+ * few thousand rows instead of a million. Pure: storage computes these changes for the requests a
+ * write really stored (a replayed one is skipped, so never counted twice) and for stored requests
+ * that changed, and adds them to the kept rows in the write's own transaction.
+ *
+ * A slice is a facet with its value, and the request's model, provider and status: the facet ""
+ * (value "") holds every request once; the facet `<key>` holds, per value, the requests that
+ * have that property. So a filter on model, provider or status and at most one property, grouped
+ * by model, provider, status or that property's values, reads only kept rows.
+ */
+export const HOUR_MS = 3_600_000;
+export const ALL_REQUESTS_FACET = "";
+
+export const hourOf = (timeMs: number) => Math.floor(timeMs / HOUR_MS);
+
+/** A kept row's key beside the organization and hour. */
+export interface RollupSlice {
+  facet: string;
+  facetValue: string;
+  model: string | null;
+  provider: string;
+  status: number;
+}
+
+/** The part of the key that holds model, provider and status (model may be null). */
+export const groupKeyOf = (slice: Pick<RollupSlice, "model" | "provider" | "status">) => JSON.stringify([slice.model, slice.provider, slice.status]);
+
+/** A request as the rollups read it: its metrics record and its organization. */
+export interface RollupRecord extends MetricsRecord {
+  organizationId: string;
+}
+
+export interface RollupRowChange {
+  organizationId: string;
+  hour: number;
+  slice: RollupSlice;
+  counters: MetricsCounters;
+  /** null when only counters change (a stored request's latency never does) */
+  latencyMs: LatencySketch | null;
+  timeToFirstTokenMs: LatencySketch | null;
+}
+
+export interface PresenceChange {
+  organizationId: string;
+  hour: number;
+  facet: string;
+  facetValue: string;
+  presence: Presence;
+}
+
+export class RollupChanges {
+  readonly rows = new Map<string, RollupRowChange>();
+  readonly presence = new Map<string, PresenceChange>();
+
+  get isEmpty(): boolean {
+    return this.rows.size === 0 && this.presence.size === 0;
+  }
+
+  /** A request stored for the first time. */
+  addRecord(record: RollupRecord): void {
+    const counters = recordCounters(record);
+    const hashes = { trace: record.traceId === null ? null : idHash(record.traceId), user: record.userId === null ? null : idHash(record.userId), session: record.sessionId === null ? null : idHash(record.sessionId) };
+    for (const [facet, facetValue] of facetsOf(record)) {
+      const row = this.rowFor(record, facet, facetValue, true);
+      addCounters(row.counters, counters);
+      row.latencyMs!.add(record.latencyMs);
+      if (record.timeToFirstTokenMs !== null) row.timeToFirstTokenMs!.add(record.timeToFirstTokenMs);
+      const presence = this.presenceFor(record, facet, facetValue);
+      if (hashes.trace !== null) presence.addTrace(hashes.trace, counters.costPicoUsd);
+      if (hashes.user !== null) presence.users.add(hashes.user);
+      if (hashes.session !== null) presence.sessions.add(hashes.session);
+    }
+  }
+
+  /**
+   * A stored request that changed after it was counted (a later retry replaced it; it became a
+   * usage roll-up). Slice, latency and ids never change after the write; counters and the
+   * trace's cost may.
+   */
+  changeRecord(before: RollupRecord, after: RollupRecord): void {
+    const change = countersChange(before, after);
+    if (Object.values(change).every((value) => value === 0 || value === 0n)) return;
+    for (const [facet, facetValue] of facetsOf(after)) {
+      addCounters(this.rowFor(after, facet, facetValue, false).counters, change);
+      if (after.traceId !== null && change.costPicoUsd !== 0n) this.presenceFor(after, facet, facetValue).addTrace(idHash(after.traceId), change.costPicoUsd);
+    }
+  }
+
+  private rowFor(record: RollupRecord, facet: string, facetValue: string, withSketches: boolean): RollupRowChange {
+    const hour = hourOf(record.startMs);
+    const slice: RollupSlice = { facet, facetValue, model: record.model, provider: record.provider, status: record.status };
+    const key = `${record.organizationId}\u0000${hour}\u0000${facet}\u0000${facetValue}\u0000${groupKeyOf(slice)}`;
+    let row = this.rows.get(key);
+    if (!row) {
+      row = { organizationId: record.organizationId, hour, slice, counters: zeroCounters(), latencyMs: null, timeToFirstTokenMs: null };
+      this.rows.set(key, row);
+    }
+    if (withSketches && !row.latencyMs) {
+      row.latencyMs = LatencySketch.empty();
+      row.timeToFirstTokenMs = LatencySketch.empty();
+    }
+    return row;
+  }
+
+  private presenceFor(record: RollupRecord, facet: string, facetValue: string): Presence {
+    const hour = hourOf(record.startMs);
+    const key = `${record.organizationId}\u0000${hour}\u0000${facet}\u0000${facetValue}`;
+    let change = this.presence.get(key);
+    if (!change) this.presence.set(key, (change = { organizationId: record.organizationId, hour, facet, facetValue, presence: new Presence() }));
+    return change.presence;
+  }
+}
+
+/** The facets a request is counted in: all requests, and one per property it has. */
+function facetsOf(record: MetricsRecord): Array<[string, string]> {
+  return [[ALL_REQUESTS_FACET, ""], ...Object.entries(record.properties)];
+}
+

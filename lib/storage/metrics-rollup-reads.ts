@@ -1,0 +1,199 @@
+import type { Dimension, GroupKey } from "../domain/insights/dimensions";
+import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
+import { LatencySketch } from "../domain/insights/latency-sketch";
+import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate } from "../domain/insights/metrics-aggregate";
+import { Presence } from "../domain/insights/presence";
+import { ALL_REQUESTS_FACET } from "../domain/insights/rollup-changes";
+import { processSlot } from "../shared/process-slot";
+import { resolveDatabase } from "./database-url";
+import { readPool, withSqliteReader } from "./read-connections";
+import { SqlParameters, type RequestSliceFilter } from "./request-filter";
+
+/**
+ * Reads the Insights rollups (metrics-rollups.ts) for whole UTC hours of a slice. Which slices they
+ * can answer (rollupFacet): any filter on model, provider and status, and at most one property,
+ * grouped by model, provider, status or a property; not users or sessions, which are nearly as
+ * many as the requests (the metrics read raw rows for those).
+ */
+
+/** The facet rows that answer a slice grouped by `dimension` (null: not grouped), or null when none can. */
+export interface FacetChoice {
+  facet: string;
+  /** null: every value of the facet (grouped by the property, its requests without it computed) */
+  facetValue: string | null;
+}
+
+export function rollupFacet(slice: RequestSliceFilter, dimension: Dimension | null): FacetChoice | null {
+  if (slice.userId !== undefined || slice.sessionId !== undefined || slice.traceId !== undefined) return null;
+  if (dimension?.kind === "userId" || dimension?.kind === "sessionId") return null;
+  const properties = Object.entries(slice.properties ?? {}).map(([key, value]) => [key.toLowerCase(), value] as const);
+  if (properties.length > 1) return null;
+  const [property] = properties;
+  if (dimension?.kind === "property") {
+    if (!property) return { facet: dimension.key, facetValue: null };
+    return property[0] === dimension.key ? { facet: property[0], facetValue: property[1] } : null;
+  }
+  return property ? { facet: property[0], facetValue: property[1] } : { facet: ALL_REQUESTS_FACET, facetValue: "" };
+}
+
+/** Whether the presence rows (kept per facet value, not per model, provider or status) answer the slice. */
+export function presenceAnswers(slice: RequestSliceFilter): boolean {
+  return slice.model === undefined && slice.provider === undefined && slice.status === undefined;
+}
+
+/**
+ * The kept totals of hours [fromHour, toHour), per hour and per value of `dimension` (one group,
+ * key null, when null). `firstToken`: whether time-to-first-token sketches are needed.
+ */
+export async function rollupGroupsByHour(
+  slice: RequestSliceFilter,
+  choice: FacetChoice,
+  dimension: Dimension | null,
+  hours: { from: number; to: number },
+  firstToken: boolean,
+): Promise<Map<number, GroupedAggregates>> {
+  const byHour = new Map<number, GroupedAggregates>();
+  const groupsOf = (hour: number) => {
+    let groups = byHour.get(hour);
+    if (!groups) byHour.set(hour, (groups = new Map()));
+    return groups;
+  };
+  await readRows(slice, choice.facet, choice.facetValue, hours, firstToken, (row) => {
+    mergeInto(aggregateFor(groupsOf(row.hour), groupKey(row, dimension)), row.aggregate);
+  });
+  if (choice.facetValue === null) {
+    // The requests without the property: each hour's total less its values' totals.
+    const totals = new Map<number, MetricsAggregate>();
+    await readRows(slice, ALL_REQUESTS_FACET, "", hours, firstToken, (row) => {
+      let total = totals.get(row.hour);
+      if (!total) totals.set(row.hour, (total = emptyAggregate()));
+      mergeInto(total, row.aggregate);
+    });
+    for (const [hour, total] of totals) {
+      const groups = groupsOf(hour);
+      const without = aggregateMinus(total, mergeGroups(groups));
+      if (without.requests > 0) groups.set(null, without);
+    }
+  }
+  return byHour;
+}
+
+/** The traces (with their cost), users and sessions of hours [fromHour, toHour), added to `into`. */
+export async function readPresence(slice: RequestSliceFilter, choice: FacetChoice, hours: { from: number; to: number }, into: Presence): Promise<void> {
+  const database = resolveDatabase();
+  const params = new SqlParameters(database.kind);
+  const text = `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ${params.add(slice.organizationId)}
+    AND "facet" = ${params.add(choice.facet)} AND "facetValue" = ${params.add(choice.facetValue)}
+    AND "hour" >= ${params.add(hours.from)} AND "hour" < ${params.add(hours.to)}`;
+  if (database.kind === "sqlite") {
+    withSqliteReader(database.filePath, (db) => {
+      for (const bytes of db.prepare(text).pluck(true).iterate(...params.values) as IterableIterator<Uint8Array>) into.mergeEncoded(bytes);
+    });
+  } else {
+    const { rows } = await readPool(database.url).query<[Buffer]>({ text, values: params.values, rowMode: "array" });
+    for (const [bytes] of rows) into.mergeEncoded(bytes);
+  }
+}
+
+const builtSlot = processSlot<boolean>("metrics-rollups:built");
+
+/** Whether the rollups hold every stored request (MetricsRollupState); once true, true for good. */
+export async function rollupsBuilt(): Promise<boolean> {
+  if (builtSlot.value) return true;
+  const database = resolveDatabase();
+  const text = `SELECT 1 FROM "MetricsRollupState" WHERE "id" = 1`;
+  const built =
+    database.kind === "sqlite"
+      ? withSqliteReader(database.filePath, (db) => db.prepare(text).get() !== undefined)
+      : (await readPool(database.url).query(text)).rowCount === 1;
+  if (built) builtSlot.value = true;
+  return built;
+}
+
+/** Forgets what rollupsBuilt learnt (tests and benches that swap databases). */
+export function forgetRollupsBuilt(): void {
+  builtSlot.value = undefined;
+}
+
+// ---------------------------------------------------------------- rows
+
+interface KeptRow {
+  hour: number;
+  facetValue: string;
+  model: string | null;
+  provider: string;
+  status: number;
+  aggregate: MetricsAggregate;
+}
+
+const COLUMNS = `"hour", "facetValue", "model", "provider", "status", "requests", "errors", "costPicoUsd", "costUnknownRequests",
+  "promptTokens", "completionTokens", "wastedCostPicoUsd", "latencySketch"`;
+
+async function readRows(
+  slice: RequestSliceFilter,
+  facet: string,
+  facetValue: string | null,
+  hours: { from: number; to: number },
+  firstToken: boolean,
+  visit: (row: KeptRow) => void,
+): Promise<void> {
+  const database = resolveDatabase();
+  const params = new SqlParameters(database.kind);
+  const conditions = [`"organizationId" = ${params.add(slice.organizationId)}`, `"facet" = ${params.add(facet)}`];
+  if (facetValue !== null) conditions.push(`"facetValue" = ${params.add(facetValue)}`);
+  conditions.push(`"hour" >= ${params.add(hours.from)}`, `"hour" < ${params.add(hours.to)}`);
+  if (slice.model !== undefined) conditions.push(`"model" = ${params.add(slice.model)}`);
+  if (slice.provider !== undefined) conditions.push(`"provider" = ${params.add(slice.provider)}`);
+  if (typeof slice.status === "number") conditions.push(`"status" = ${params.add(slice.status)}`);
+  else if (slice.status === "ok") conditions.push(`"status" BETWEEN 200 AND 299`);
+  else if (slice.status === "error") conditions.push(`NOT ("status" BETWEEN 200 AND 299)`);
+  const text = `SELECT ${COLUMNS}${firstToken ? `, "firstTokenSketch"` : ""} FROM "MetricsRollup" WHERE ${conditions.join(" AND ")}`;
+  if (database.kind === "sqlite") {
+    withSqliteReader(database.filePath, (db) => {
+      for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...params.values) as IterableIterator<unknown[]>) visit(keptRow(row, firstToken));
+    });
+  } else {
+    const { rows } = await readPool(database.url).query<unknown[]>({ text, values: params.values, rowMode: "array" });
+    for (const row of rows) visit(keptRow(row, firstToken));
+  }
+}
+
+/** A row as read: SQLite gives its integers as bigint (safeIntegers), PostgreSQL its BIGINTs as text. */
+function keptRow(row: unknown[], firstToken: boolean): KeptRow {
+  const int = (value: unknown) => Number(value);
+  const big = (value: unknown) => BigInt(value as bigint | string);
+  return {
+    hour: int(row[0]),
+    facetValue: row[1] as string,
+    model: row[2] as string | null,
+    provider: row[3] as string,
+    status: int(row[4]),
+    aggregate: {
+      requests: int(row[5]),
+      errors: int(row[6]),
+      costPicoUsd: big(row[7]),
+      costUnknownRequests: int(row[8]),
+      promptTokens: int(row[9]),
+      completionTokens: int(row[10]),
+      wastedCostPicoUsd: big(row[11]),
+      latencyMs: LatencySketch.decode(row[12] as Uint8Array),
+      timeToFirstTokenMs: firstToken ? LatencySketch.decode(row[13] as Uint8Array) : LatencySketch.empty(),
+    },
+  };
+}
+
+function groupKey(row: KeptRow, dimension: Dimension | null): GroupKey {
+  if (dimension === null) return null;
+  switch (dimension.kind) {
+    case "model":
+      return row.model;
+    case "provider":
+      return row.provider;
+    case "status":
+      return String(row.status);
+    case "property":
+      return row.facetValue;
+    default:
+      throw new Error(`the rollups have no ${dimension.kind}`);
+  }
+}

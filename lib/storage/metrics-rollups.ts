@@ -1,0 +1,382 @@
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { LatencySketch } from "../domain/insights/latency-sketch";
+import { Presence } from "../domain/insights/presence";
+import { groupKeyOf, RollupChanges, type PresenceChange, type RollupRecord, type RollupRowChange } from "../domain/insights/rollup-changes";
+import type { LoggedRequest } from "../domain/logged-request";
+import { replacedAttemptIds } from "../domain/wasted-spend";
+import type { InTransaction } from "./bulk-insert";
+import { sqliteTimeMs } from "./trace-rows";
+
+/**
+ * Keeps the Insights rollups (MetricsRollup, MetricsPresence: lib/domain/insights/rollup-changes.ts)
+ * in step with the requests, inside the transactions that change them:
+ *
+ * - a batch's insert (rollupsOnInsert): exactly the rows it inserted are counted (a replayed
+ *   batch's rows are skipped by the insert, so never counted twice), late or out of order alike,
+ *   since rows are keyed by the hour the request started in, whenever it arrives;
+ * - a retry on a trace node replaces the node's earlier attempts (wasted spend): the stored
+ *   attempts on the batch's nodes are read, and those the batch's rows replace are corrected;
+ * - usage roll-up marks (usage-rollups.ts) correct the rows they change (rollupsOnMark).
+ *
+ * On PostgreSQL several writers (instances) may race: each takes a transaction-scoped advisory
+ * lock per trace node before reading its attempts, so the second to commit sees the first's rows;
+ * kept rows are locked (SELECT … FOR UPDATE, keys in one order) before their sketches are merged.
+ */
+
+// ---------------------------------------------------------------- records
+
+/** A stored request's fields the rollups read, as the Request table's columns name them. */
+const RECORD_COLUMNS = [
+  "id", "organizationId", "traceId", "nodeId", "startTime", "status", "cancelled", "latencyMs", "timeToFirstTokenMs",
+  "promptTokens", "completionTokens", "costUsd", "costUnknown", "usageRollup", "model", "provider", "userId", "sessionId", "properties",
+] as const;
+
+export interface StoredRecord extends RollupRecord {
+  id: string;
+  nodeId: string | null;
+}
+
+export function rollupRecordOf(record: LoggedRequest, usageRollup: boolean): StoredRecord {
+  return {
+    id: record.id,
+    organizationId: record.organizationId,
+    traceId: record.traceId,
+    nodeId: record.nodeId,
+    startMs: record.startTime.getTime(),
+    status: record.status,
+    cancelled: record.cancelled,
+    latencyMs: record.latencyMs,
+    timeToFirstTokenMs: record.timeToFirstTokenMs,
+    promptTokens: record.promptTokens,
+    completionTokens: record.completionTokens,
+    costUsd: usageRollup ? 0 : record.costUsd,
+    costUnknown: usageRollup ? false : record.costUnknown,
+    usageRollup,
+    replaced: false,
+    model: record.model,
+    provider: record.provider,
+    userId: record.userId,
+    sessionId: record.sessionId,
+    properties: record.properties,
+  };
+}
+
+/** A row of RECORD_COLUMNS as read; `time` and `flag` decode each database's own forms. */
+function storedRecord(row: unknown[], time: (value: unknown) => number, flag: (value: unknown) => boolean): StoredRecord {
+  return {
+    id: row[0] as string,
+    organizationId: row[1] as string,
+    traceId: row[2] as string | null,
+    nodeId: row[3] as string | null,
+    startMs: time(row[4]),
+    status: row[5] as number,
+    cancelled: flag(row[6]),
+    latencyMs: row[7] as number,
+    timeToFirstTokenMs: row[8] as number | null,
+    promptTokens: row[9] as number | null,
+    completionTokens: row[10] as number | null,
+    costUsd: row[11] as number | null,
+    costUnknown: flag(row[12]),
+    usageRollup: flag(row[13]),
+    replaced: false,
+    model: row[14] as string | null,
+    provider: row[15] as string,
+    userId: row[16] as string | null,
+    sessionId: row[17] as string | null,
+    properties: JSON.parse(row[18] as string) as Record<string, string>,
+  };
+}
+
+/**
+ * What inserting `inserted` (the batch's records that were really stored) changes, given every
+ * stored attempt on their trace nodes (theirs included): each inserted record counted, replaced
+ * or not; each earlier attempt it replaces corrected.
+ */
+function changesOfInsert(inserted: readonly StoredRecord[], attempts: readonly StoredRecord[]): RollupChanges {
+  const changes = new RollupChanges();
+  const insertedIds = new Set(inserted.map((record) => record.id));
+  const before = replacedAttemptIds(attempts.filter((attempt) => !insertedIds.has(attempt.id)).map(asAttempt));
+  const after = replacedAttemptIds(attempts.map(asAttempt));
+  for (const record of inserted) changes.addRecord({ ...record, replaced: after.has(record.id) });
+  for (const attempt of attempts) {
+    if (insertedIds.has(attempt.id) || before.has(attempt.id) || !after.has(attempt.id)) continue;
+    changes.changeRecord(attempt, { ...attempt, replaced: true });
+  }
+  return changes;
+}
+
+/** As replacedAttemptIds reads it: a batch may hold several organizations' traces of one id. */
+const asAttempt = (record: StoredRecord) => ({
+  id: record.id,
+  traceId: record.traceId === null ? null : `${record.organizationId}\u0000${record.traceId}`,
+  nodeId: record.nodeId,
+  startMs: record.startMs,
+});
+
+/** The distinct trace nodes of records, as [organizationId, traceId, nodeId] in one order. */
+function nodesOf(records: readonly StoredRecord[]): Array<[string, string, string]> {
+  const nodes = new Map<string, [string, string, string]>();
+  for (const r of records) if (r.traceId !== null && r.nodeId !== null) nodes.set(`${r.organizationId}\u0000${r.traceId}\u0000${r.nodeId}`, [r.organizationId, r.traceId, r.nodeId]);
+  return [...nodes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, node]) => node);
+}
+
+/** A marked roll-up before and after its mark, given whether a retry replaced it. */
+function markChange(changes: RollupChanges, before: StoredRecord, replaced: boolean): void {
+  const was = { ...before, replaced };
+  changes.changeRecord(was, { ...was, usageRollup: true, costUsd: 0, costUnknown: false });
+}
+
+// ---------------------------------------------------------------- the insert's step
+
+/** The step insertTables runs in the batch's transaction: count what it inserted. */
+export function rollupsOnInsert(records: readonly StoredRecord[]): InTransaction {
+  const byId = new Map(records.map((record) => [record.id, record]));
+  const insertedOf = (keys: readonly string[]) => keys.map((key) => byId.get(key)!);
+  return {
+    sqlite(db, insertedKeys) {
+      const inserted = insertedOf(insertedKeys);
+      if (inserted.length === 0) return;
+      applyOnSqlite(db, changesOfInsert(inserted, sqliteAttempts(db, nodesOf(inserted))));
+    },
+    async postgres(client, insertedKeys) {
+      const inserted = insertedOf(insertedKeys);
+      if (inserted.length === 0) return;
+      const nodes = nodesOf(inserted);
+      await lockNodes(client, nodes);
+      await applyOnPostgres(client, changesOfInsert(inserted, await postgresAttempts(client, nodes)));
+    },
+  };
+}
+
+// ---------------------------------------------------------------- usage roll-up marks
+
+const SQLITE_MARK = `UPDATE "Request" SET "usageRollup" = 1, "costUsd" = 0, "costUnknown" = 0 WHERE "id" = ? AND "usageRollup" = 0`;
+
+/** Marks `ids` as usage roll-ups on SQLite and corrects the rollups, in one transaction. */
+export function markUsageRollupsOnSqlite(db: Database.Database, ids: readonly string[]): void {
+  const read = cachedStatement(db, `SELECT ${columnList()} FROM "Request" r WHERE r."id" = ? AND r."usageRollup" = 0`).raw(true);
+  const mark = cachedStatement(db, SQLITE_MARK);
+  db.transaction(() => {
+    const changes = new RollupChanges();
+    for (const id of ids) {
+      const row = read.get(id) as unknown[] | undefined;
+      if (!row) continue;
+      const record = storedRecord(row, sqliteTimeMs, (value) => value === 1);
+      mark.run(id);
+      markChange(changes, record, isReplaced(record, sqliteAttempts(db, nodesOf([record]))));
+    }
+    applyOnSqlite(db, changes);
+  }).immediate();
+}
+
+/**
+ * Marks `ids` as usage roll-ups on PostgreSQL and corrects the rollups, in one transaction. Only
+ * rows this call flips are corrected: a racing writer marking the same row waits on its lock and
+ * then finds it marked.
+ */
+export async function markUsageRollupsOnPostgres(client: pg.PoolClient, ids: readonly string[]): Promise<void> {
+  const { rows } = await client.query<unknown[]>({
+    text: `SELECT ${columnList(POSTGRES_TIME)} FROM "Request" r WHERE r."id" = ANY($1::text[]) AND r."usageRollup" = false ORDER BY r."id" FOR UPDATE`,
+    values: [[...ids].sort()],
+    rowMode: "array",
+  });
+  if (rows.length === 0) return;
+  const records = rows.map((row) => storedRecord(row, Number, (value) => value === true));
+  const nodes = nodesOf(records);
+  await lockNodes(client, nodes);
+  const attempts = await postgresAttempts(client, nodes);
+  await client.query(`UPDATE "Request" SET "usageRollup" = true, "costUsd" = 0, "costUnknown" = false WHERE "id" = ANY($1::text[])`, [records.map((r) => r.id)]);
+  const changes = new RollupChanges();
+  for (const record of records) markChange(changes, record, isReplaced(record, attempts));
+  await applyOnPostgres(client, changes);
+}
+
+function isReplaced(record: StoredRecord, attempts: readonly StoredRecord[]): boolean {
+  return replacedAttemptIds(attempts.map(asAttempt)).has(record.id);
+}
+
+// ---------------------------------------------------------------- SQLite
+
+const statementsByDb = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function cachedStatement(db: Database.Database, sql: string): Database.Statement {
+  let statements = statementsByDb.get(db);
+  if (!statements) statementsByDb.set(db, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
+function columnList(time: (column: string) => string = (column) => column): string {
+  return RECORD_COLUMNS.map((column) => (column === "startTime" ? time(`r."startTime"`) : `r."${column}"`)).join(", ");
+}
+
+/** Every stored attempt on the nodes: one probe of the (organizationId, traceId, nodeId, …) index each. */
+function sqliteAttempts(db: Database.Database, nodes: ReadonlyArray<[string, string, string]>): StoredRecord[] {
+  const read = cachedStatement(db, `SELECT ${columnList()} FROM "Request" r WHERE r."organizationId" = ? AND r."traceId" = ? AND r."nodeId" = ?`).raw(true);
+  const attempts: StoredRecord[] = [];
+  for (const node of nodes) for (const row of read.all(...node) as unknown[][]) attempts.push(storedRecord(row, sqliteTimeMs, (value) => value === 1));
+  return attempts;
+}
+
+const EMPTY_SKETCH_BYTES = LatencySketch.empty().encode();
+const ROLLUP_KEY = `"organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "hour" = ? AND "groupKey" = ?`;
+const COUNTER_COLUMNS = ["requests", "errors", "costPicoUsd", "costUnknownRequests", "promptTokens", "completionTokens", "wastedCostPicoUsd"] as const;
+
+export function applyOnSqlite(db: Database.Database, changes: RollupChanges): void {
+  const readSketches = cachedStatement(db, `SELECT "latencySketch", "firstTokenSketch" FROM "MetricsRollup" WHERE ${ROLLUP_KEY}`).raw(true);
+  const update = cachedStatement(
+    db,
+    `UPDATE "MetricsRollup" SET ${COUNTER_COLUMNS.map((c) => `"${c}" = "${c}" + ?`).join(", ")}, "latencySketch" = ?, "firstTokenSketch" = ? WHERE ${ROLLUP_KEY}`,
+  );
+  const insert = cachedStatement(
+    db,
+    `INSERT INTO "MetricsRollup" ("organizationId", "facet", "facetValue", "hour", "groupKey", "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
+     VALUES (${Array(10 + COUNTER_COLUMNS.length).fill("?").join(", ")})`,
+  );
+  for (const row of changes.rows.values()) {
+    const key = rowKey(row);
+    const stored = readSketches.get(...key) as [Uint8Array, Uint8Array] | undefined;
+    const counters = counterValues(row);
+    if (stored) {
+      const [latency, firstToken] = mergedSketches(row, stored);
+      update.run(...counters, latency, firstToken, ...key);
+    } else {
+      const [latency, firstToken] = mergedSketches(row, [EMPTY_SKETCH_BYTES, EMPTY_SKETCH_BYTES]);
+      insert.run(...key, row.slice.model, row.slice.provider, row.slice.status, ...counters, latency, firstToken);
+    }
+  }
+  const readPresence = cachedStatement(db, `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "hour" = ?`).pluck(true);
+  const writePresence = cachedStatement(
+    db,
+    `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "hour", "presence") VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT ("organizationId", "facet", "facetValue", "hour") DO UPDATE SET "presence" = excluded."presence"`,
+  );
+  for (const change of changes.presence.values()) {
+    const key = presenceKey(change);
+    writePresence.run(...key, Buffer.from(mergedPresence(change, readPresence.get(...key) as Uint8Array | undefined)));
+  }
+}
+
+function rowKey(row: RollupRowChange): [string, string, string, number, string] {
+  return [row.organizationId, row.slice.facet, row.slice.facetValue, row.hour, groupKeyOf(row.slice)];
+}
+
+function presenceKey(change: PresenceChange): [string, string, string, number] {
+  return [change.organizationId, change.facet, change.facetValue, change.hour];
+}
+
+function counterValues({ counters: c }: RollupRowChange): Array<number | bigint> {
+  return [c.requests, c.errors, c.costPicoUsd, c.costUnknownRequests, BigInt(c.promptTokens), BigInt(c.completionTokens), c.wastedCostPicoUsd];
+}
+
+/** The stored sketches with the change's values added (unchanged when it only corrects counters). */
+function mergedSketches(row: RollupRowChange, stored: [Uint8Array, Uint8Array]): [Buffer, Buffer] {
+  if (!row.latencyMs) return [Buffer.from(stored[0]), Buffer.from(stored[1])];
+  const latency = LatencySketch.decode(stored[0]);
+  latency.merge(row.latencyMs);
+  const firstToken = LatencySketch.decode(stored[1]);
+  firstToken.merge(row.timeToFirstTokenMs!);
+  return [Buffer.from(latency.encode()), Buffer.from(firstToken.encode())];
+}
+
+function mergedPresence(change: PresenceChange, stored: Uint8Array | undefined): Uint8Array {
+  if (!stored) return change.presence.encode();
+  const presence = new Presence();
+  presence.mergeEncoded(stored);
+  presence.merge(change.presence);
+  return presence.encode();
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const POSTGRES_TIME = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+
+/** One transaction-scoped advisory lock per trace node, taken in one order (no deadlock between writers). */
+async function lockNodes(client: pg.PoolClient, nodes: ReadonlyArray<[string, string, string]>): Promise<void> {
+  if (nodes.length === 0) return;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(o || chr(1) || t || chr(1) || n, 0) AS k
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(o, t, n) ORDER BY k) s`,
+    [nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2])],
+  );
+}
+
+async function postgresAttempts(client: pg.PoolClient, nodes: ReadonlyArray<[string, string, string]>): Promise<StoredRecord[]> {
+  if (nodes.length === 0) return [];
+  const { rows } = await client.query<unknown[]>({
+    text: `SELECT ${columnList(POSTGRES_TIME)} FROM unnest($1::text[], $2::text[], $3::text[]) AS u(o, t, n)
+      JOIN "Request" r ON r."organizationId" = u.o AND r."traceId" = u.t AND r."nodeId" = u.n`,
+    values: [nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2])],
+    rowMode: "array",
+  });
+  return rows.map((row) => storedRecord(row, Number, (value) => value === true));
+}
+
+const hex = (bytes: Uint8Array) => `\\x${Buffer.from(bytes).toString("hex")}`;
+const EMPTY_SKETCH = hex(EMPTY_SKETCH_BYTES);
+
+/**
+ * Three round trips whatever the batch: create the missing rows empty, lock and read them all,
+ * write them back added to. Rows in key order, so that two writers lock them in the same order.
+ */
+export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChanges): Promise<void> {
+  const rows = [...changes.rows.values()].map((row) => ({ row, key: rowKey(row) })).sort((a, b) => compareKeys(a.key, b.key));
+  if (rows.length > 0) {
+    const keyArrays = [0, 1, 2, 3, 4].map((i) => rows.map(({ key }) => key[i]));
+    const keyTypes = ["text", "text", "text", "int", "text"];
+    const unnestKeys = keyTypes.map((type, i) => `$${i + 1}::${type}[]`).join(", ");
+    const KEY = `"organizationId", "facet", "facetValue", "hour", "groupKey"`;
+    await client.query(
+      `INSERT INTO "MetricsRollup" (${KEY}, "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
+       SELECT k.o, k.f, k.v, k.h, k.g, m.model, m.provider, m.status, 0, 0, 0, 0, 0, 0, 0, $9::bytea, $9::bytea
+       FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, g, i)
+       JOIN unnest($6::text[], $7::text[], $8::int[]) WITH ORDINALITY AS m(model, provider, status, i) USING (i)
+       ORDER BY k.i ON CONFLICT DO NOTHING`,
+      [...keyArrays, rows.map(({ row }) => row.slice.model), rows.map(({ row }) => row.slice.provider), rows.map(({ row }) => row.slice.status), EMPTY_SKETCH],
+    );
+    const { rows: stored } = await client.query<[Buffer, Buffer]>({
+      text: `SELECT r."latencySketch", r."firstTokenSketch" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, g, i)
+        JOIN "MetricsRollup" r ON (r.${KEY.replaceAll(", ", ", r.")}) = (k.o, k.f, k.v, k.h, k.g) ORDER BY k.i FOR UPDATE OF r`,
+      values: keyArrays,
+      rowMode: "array",
+    });
+    const merged = rows.map(({ row }, i) => mergedSketches(row, stored[i]!));
+    const counters = COUNTER_COLUMNS.map((_, c) => rows.map(({ row }) => String(counterValues(row)[c])));
+    const counterTypes = ["int", "int", "bigint", "int", "bigint", "bigint", "bigint"];
+    await client.query(
+      `UPDATE "MetricsRollup" r SET ${COUNTER_COLUMNS.map((c, i) => `"${c}" = r."${c}" + d.c${i}`).join(", ")}, "latencySketch" = d.l, "firstTokenSketch" = d.t
+       FROM unnest(${unnestKeys}, ${counterTypes.map((type, i) => `$${i + 6}::${type}[]`).join(", ")}, $13::bytea[], $14::bytea[])
+         AS d(o, f, v, h, g, ${counterTypes.map((_, i) => `c${i}`).join(", ")}, l, t)
+       WHERE (r.${KEY.replaceAll(", ", ", r.")}) = (d.o, d.f, d.v, d.h, d.g)`,
+      [...keyArrays, ...counters, merged.map(([l]) => hex(l)), merged.map(([, t]) => hex(t))],
+    );
+  }
+  const presence = [...changes.presence.values()].map((change) => ({ change, key: presenceKey(change) })).sort((a, b) => compareKeys(a.key, b.key));
+  if (presence.length > 0) {
+    const keyArrays = [0, 1, 2, 3].map((i) => presence.map(({ key }) => key[i]));
+    const unnestKeys = `$1::text[], $2::text[], $3::text[], $4::int[]`;
+    await client.query(
+      `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "hour", "presence")
+       SELECT o, f, v, h, $5::bytea FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, i) ORDER BY i ON CONFLICT DO NOTHING`,
+      [...keyArrays, hex(new Presence().encode())],
+    );
+    const { rows: stored } = await client.query<[Buffer]>({
+      text: `SELECT p."presence" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, i)
+        JOIN "MetricsPresence" p ON (p."organizationId", p."facet", p."facetValue", p."hour") = (k.o, k.f, k.v, k.h) ORDER BY k.i FOR UPDATE OF p`,
+      values: keyArrays,
+      rowMode: "array",
+    });
+    await client.query(
+      `UPDATE "MetricsPresence" p SET "presence" = d.p FROM unnest(${unnestKeys}, $5::bytea[]) AS d(o, f, v, h, p)
+       WHERE (p."organizationId", p."facet", p."facetValue", p."hour") = (d.o, d.f, d.v, d.h)`,
+      [...keyArrays, presence.map(({ change }, i) => hex(mergedPresence(change, stored[i]![0])))],
+    );
+  }
+}
+
+function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return 0;
+}
