@@ -21,6 +21,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { startMockProvider } from "../tests/mock-provider/server";
+import { sendDemoHistory } from "./demo/history";
 import { sendDemoTraffic } from "./demo/traffic";
 
 const { values } = parseArgs({
@@ -43,7 +44,9 @@ async function againstRunningApp(url: string): Promise<void> {
     await assertUpstreamIsMock(url, key, mock.url);
     console.log(`Sending demo traffic through ${url} (upstream: mock provider at ${mock.url})`);
     const result = await sendDemoTraffic({ baseUrl: url, apiKey: key, log });
-    console.log(`\nSent ${result.requests} requests in ${result.traceIds.length} traces. Open ${url}/dashboard`);
+    const history = await sendDemoHistory({ baseUrl: url, apiKey: key });
+    log(`a week of past traffic (${history.requests} calls) for the Dashboard`);
+    console.log(`\nSent ${result.requests + history.requests} requests. Open ${url}/dashboard`);
   } finally {
     await mock.close();
   }
@@ -93,8 +96,10 @@ async function selfContained(): Promise<void> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const result = await sendDemoTraffic({ baseUrl: url, apiKey: key, log });
+    const history = await sendDemoHistory({ baseUrl: url, apiKey: key });
+    log(`a week of past traffic (${history.requests} calls) for the Dashboard`);
     await ingest.close(); // every accepted log is written before this resolves
-    console.log(`\nStored ${result.requests} requests in ${result.traceIds.length} traces, 5 sessions, 3 users.`);
+    console.log(`\nStored ${result.requests} requests in ${result.traceIds.length} traces, and ${history.requests} over the past week.`);
   } finally {
     server.close();
     await mock.close();

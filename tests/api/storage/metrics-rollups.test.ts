@@ -92,7 +92,7 @@ function rollupSuite(create: () => Promise<TestDatabase>) {
   async function answers(organizationId: string) {
     const from = new Date(BASE + 17 * 60_000); // ragged ends: raw rows around whole hours
     const before = new Date(BASE + 29 * HOUR + 5 * 60_000);
-    const slices = [
+    const slices: import("../../../lib/storage/metrics").MetricsSlice[] = [
       { organizationId, from, before },
       { organizationId, from, before, properties: { env: "prod" } },
       { organizationId, from, before, model: "gpt-4o", status: "ok" as const },
