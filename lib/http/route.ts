@@ -26,8 +26,8 @@ async function userFromSession(): Promise<{ organizationId: string; caller: Call
 
 /**
  * Wraps a read API handler: an API key when the request carries one (checked exactly as before:
- * a bad key is a 401, never a fallback to the cookie), otherwise the dashboard session; resolves
- * params; maps every error to one JSON shape.
+ * a bad key is a 401, never a fallback to the cookie), otherwise the dashboard session (for a
+ * change, only from our own pages); resolves params; maps every error to one JSON shape.
  */
 export function withAuth<P>(handler: Handler<P>) {
   return wrap<P>(async (request) => {
@@ -35,6 +35,8 @@ export function withAuth<P>(handler: Handler<P>) {
     // its dashboard calls must still fall back to the session cookie.
     const key = bearerKeyFrom(request.headers.get("authorization"), request.headers.get("helicone-auth"));
     if (key) return { organizationId: await authenticateApiKey(key), caller: { kind: "api-key" } };
+    // A change made with the session cookie (a share link made or revoked) must come from our pages.
+    assertSameOrigin(request);
     const user = await userFromSession();
     if (!user) throw unauthorized('Sign in, or send your API key as "Authorization: Bearer <key>".');
     return user;

@@ -232,7 +232,7 @@ describeOnEachDatabase(
       expect((await open.request(created.token, first.requestIds[0]!)).status).toBe(200);
     });
 
-    it("a bad body is a 400 that says what is wrong; an unknown trace is a 404; no credentials a 401", async () => {
+    it("a bad body is a 400 that says what is wrong; an unknown trace is a 404; no credentials a 401; a cross-site change with the cookie a 403", async () => {
       const { traceId } = await logTrace();
       const path = `/api/v1/traces/${traceId}/shares`;
       for (const body of [{}, { content: "yes" }, { content: 1 }, { content: null }, [], { content: true, expiresIn: 3600 }]) {
@@ -252,6 +252,17 @@ describeOnEachDatabase(
       expect((await call("GET", path, { as: "none" })).status).toBe(401);
       expect((await call("GET", "/api/v1/shares", { as: "none" })).status).toBe(401);
       expect((await call("GET", `/api/v1/traces/${traceId}/shares`)).body.data).toEqual([]);
+
+      // With the session cookie, only our own pages may make or revoke links (no cross-site forms or fetches).
+      const made = await share(traceId, false, adminCookie);
+      const crossSite = (method: string, target: string, headers: Record<string, string>, body?: string) =>
+        fetch(url() + target, { method, headers: { cookie: adminCookie, ...headers }, body });
+      const foreignOrigin = await crossSite("POST", path, { origin: "https://evil.example", "content-type": "application/json" }, JSON.stringify({ content: true }));
+      expect(foreignOrigin.status).toBe(403);
+      const form = await crossSite("POST", path, { "content-type": "application/x-www-form-urlencoded" }, "content=true");
+      expect(form.status).toBe(415);
+      expect((await crossSite("DELETE", `${path}/${made.id}`, { origin: "https://evil.example" })).status).toBe(403);
+      expect((await call("GET", path)).body.data.map((s: any) => s.id)).toEqual([made.id]);
     });
 
     it("another organization can neither make, list nor revoke links on a trace it does not own, nor see ours in its list", async () => {
