@@ -138,6 +138,7 @@ describeOnEachDatabase(
       expect(page.status).toBe(200);
       expect(page.text).toMatch(/<meta name="robots" content="noindex, nofollow"\s*\/?>/);
       expect(page.headers.get("x-robots-tag")).toContain("noindex");
+      expect(page.text).toMatch(/<meta name="referrer" content="no-referrer"\s*\/?>/);
       expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
 
       const own = await call("GET", `/api/v1/traces/${traceId}`);
