@@ -8,6 +8,8 @@ const securityHeaders = [
   { key: "Referrer-Policy", value: "same-origin" },
 ];
 
+const noIndex = { key: "X-Robots-Tag", value: "noindex, nofollow" };
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and wasm database drivers must be loaded by Node, not bundled.
@@ -18,7 +20,13 @@ const nextConfig = {
   // `npm run typecheck` checks types; the first `npm start` should not wait for it.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // A share link's page and data are for whoever was given the link, never for a search engine
+      // (the page also says so in <meta name="robots">).
+      { source: "/share/:path*", headers: [noIndex] },
+      { source: "/api/v1/shared/:path*", headers: [noIndex] },
+    ];
   },
 };
 

@@ -6,10 +6,12 @@ import { RETURN_PATH_HEADER } from "@/lib/auth/return-path-header";
  * - a Content-Security-Policy with a fresh nonce. Next reads the nonce from the request's policy
  *   and puts it on its own scripts (framework, chunks, the inline hydration data), so only those
  *   run: no inline script, and no script from logged data, even if markup ever slipped through.
- *   Pages are rendered per request (they all need the signed-in user), so each gets its nonce.
+ *   Pages are rendered per request (they all need the signed-in user, or a share link's token),
+ *   so each gets its nonce.
  * - the URL that was asked for, so that a logged-out visitor of a shared link
  *   (`/requests?model=gpt-4`) lands there again after logging in. Authentication itself happens
- *   in the layouts and route handlers, against the database.
+ *   in the layouts and route handlers, against the database: the dashboard's layout requires a
+ *   user; only /share/{token} and /api/v1/shared/{token}/… take the link's token instead.
  */
 export function proxy(request: NextRequest) {
   const policy = contentSecurityPolicy(newNonce());

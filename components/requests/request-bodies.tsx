@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { useRequest, type RequestDetail } from "@/lib/queries/requests";
+import { useRequest } from "@/lib/queries/requests";
 import { JsonView } from "@/components/ui/json-view";
 import { Tabs } from "@/components/ui/tabs";
 import { Conversation } from "./conversation";
@@ -14,10 +14,19 @@ export function RequestBodies({ requestId }: { requestId: string }) {
   const { data, isPending, error } = useRequest(requestId);
   if (isPending) return <p className="p-3 text-xs text-slate-400">Loading request…</p>;
   if (error) return <p className="p-3 text-xs text-red-600">Could not load the request: {error.message}</p>;
-  return <LoadedBodies request={data} />;
+  return <BodyTabs request={data} />;
 }
 
-function LoadedBodies({ request }: { request: RequestDetail }) {
+/** What BodyTabs shows: the bodies, and the headers where the viewer may see them (not through a share link). */
+export interface LoggedBodies {
+  requestBody: unknown;
+  responseBody: unknown;
+  requestHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
+}
+
+/** The conversation (when the bodies hold one), the raw JSON of each body, and the headers if given. */
+export function BodyTabs({ request }: { request: LoggedBodies }) {
   const conversation = useMemo(() => toConversation(request.requestBody, request.responseBody), [request]);
   const [tab, setTab] = useState<BodyTab>(conversation ? "conversation" : "request");
   return (
@@ -30,14 +39,14 @@ function LoadedBodies({ request }: { request: RequestDetail }) {
           ...(conversation ? [{ id: "conversation" as const, label: "Conversation" }] : []),
           { id: "request", label: "Request JSON" },
           { id: "response", label: "Response JSON" },
-          { id: "headers", label: "Headers" },
+          ...(request.requestHeaders && request.responseHeaders ? [{ id: "headers" as const, label: "Headers" }] : []),
         ]}
       />
       <div className="pt-2">
         {tab === "conversation" && conversation && <Conversation messages={conversation} />}
         {tab === "request" && <JsonView label="Request body" value={request.requestBody} />}
         {tab === "response" && <JsonView label="Response body" value={request.responseBody} />}
-        {tab === "headers" && (
+        {tab === "headers" && request.requestHeaders && request.responseHeaders && (
           <div className="space-y-3">
             <HeaderTable title="Request headers" headers={request.requestHeaders} />
             <HeaderTable title="Response headers" headers={request.responseHeaders} />

@@ -5,7 +5,8 @@ import { useState } from "react";
 import { formatCount, formatDuration, formatUsd } from "@/components/ui/format";
 import { PropertyChip } from "@/components/ui/property-chip";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { RequestBodies } from "@/components/requests/request-bodies";
+import { AttemptBodies } from "@/components/share/attempt-bodies";
+import { useSharedTrace } from "@/components/share/shared-trace-context";
 import { rollupTitle, type TraceModel, type TraceViewNode } from "./trace-model";
 
 interface Props {
@@ -21,6 +22,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
   const attempt = node.attempts[attemptIndex] ?? node.attempts.at(-1);
   const parent = node.parentId ? model.byId.get(node.parentId) : undefined;
   const offsetMs = attempt ? Date.parse(attempt.startTime) - model.startMs : node.startMs - model.startMs;
+  const shared = useSharedTrace();
 
   return (
     <aside aria-label="Node details" className="flex h-full w-[26rem] shrink-0 flex-col border-l border-slate-200 bg-white">
@@ -130,7 +132,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
             </button>
           )}
           {node.childIds.length > 0 && <span className="px-1 py-0.5 text-slate-500">{node.childIds.length} children</span>}
-          {attempt && (
+          {attempt && !shared && (
             <Link prefetch={false} className="rounded border border-slate-200 px-2 py-0.5 text-indigo-700 hover:bg-indigo-50" href={`/requests?traceId=${encodeURIComponent(model.traceId)}&request=${encodeURIComponent(attempt.id)}`}>
               Open in Requests
             </Link>
@@ -140,7 +142,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
         {attempt && (
           <section aria-label="Request and response">
             <h3 className="mb-1 text-[11px] font-semibold text-slate-500 uppercase">Request and response</h3>
-            <RequestBodies key={attempt.id} requestId={attempt.id} />
+            <AttemptBodies key={attempt.id} requestId={attempt.id} />
           </section>
         )}
       </div>

@@ -2,6 +2,8 @@
 
 import Link from "next/link";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
+import { ShareTraceButton } from "@/components/share/share-trace-button";
+import { useSharedTrace } from "@/components/share/shared-trace-context";
 import type { TraceModel } from "./trace-model";
 
 /** The seed's five trace metrics, then where to look first: failures, the slowest and the priciest node. */
@@ -10,16 +12,24 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
   const slowest = model.slowestId ? model.byId.get(model.slowestId) : undefined;
   const priciest = model.priciestId ? model.byId.get(model.priciestId) : undefined;
   const firstFailed = model.failedCount > 0 ? model.nodes.find((n) => n.status === "error") : undefined;
+  const shared = useSharedTrace();
   return (
     <div className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-slate-200 bg-white px-4 py-2">
       <div className="min-w-0">
         <div className="flex items-center gap-2 text-[11px] text-slate-500">
-          {/* No prefetch: it would render the Requests page on the server while the trace view opens. */}
-          <Link href={`/requests?traceId=${encodeURIComponent(model.traceId)}`} prefetch={false} className="hover:text-indigo-700 hover:underline">
-            Requests
-          </Link>
-          <span>/</span>
-          <span>Trace</span>
+          {/* No prefetch: it would render the Requests page on the server while the trace view opens.
+              A shared view links nowhere: its visitor has no session. */}
+          {shared ? (
+            <span>Shared trace</span>
+          ) : (
+            <>
+              <Link href={`/requests?traceId=${encodeURIComponent(model.traceId)}`} prefetch={false} className="hover:text-indigo-700 hover:underline">
+                Requests
+              </Link>
+              <span>/</span>
+              <span>Trace</span>
+            </>
+          )}
         </div>
         {model.name ? (
           <>
@@ -60,6 +70,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
           </Callout>
         )}
         {model.virtualCount > 0 && <span className="text-slate-500">{model.virtualCount} virtual</span>}
+        <ShareTraceButton traceId={model.traceId} />
       </div>
     </div>
   );

@@ -3,6 +3,7 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTrace } from "@/lib/queries/traces";
+import { useSharedTrace } from "@/components/share/shared-trace-context";
 import { formatCount } from "@/components/ui/format";
 import { Tabs } from "@/components/ui/tabs";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
@@ -20,7 +21,7 @@ import { createTraceUiStore, TraceUiContext, type ColorMode } from "./trace-ui-s
 const EXPAND_ALL_LIMIT = 3_000;
 
 export function TraceView({ traceId }: { traceId: string }) {
-  const { data, error, isPending } = useTrace(traceId);
+  const { data, error, isPending } = useTrace(traceId, useSharedTrace()?.token);
   const model = useMemo(() => (data ? buildTraceModel(data) : null), [data]);
   if (isPending) return <p className="p-6 text-sm text-slate-500">Loading trace…</p>;
   if (error) return <p className="p-6 text-sm text-red-700">{error.message}</p>;

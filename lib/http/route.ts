@@ -1,5 +1,6 @@
 import { authenticateApiKey, bearerKeyFrom } from "../auth/api-keys";
 import { auth } from "../auth/auth";
+import { requireShareGrant, type TraceShareGrant } from "../auth/share-links";
 import { findUserById } from "../storage/users";
 import { ApiError, unauthorized } from "../shared/api-error";
 import { toErrorResponse } from "./error-response";
@@ -25,8 +26,8 @@ async function userFromSession(): Promise<{ organizationId: string; caller: Call
 
 /**
  * Wraps a read API handler: an API key when the request carries one (checked exactly as before:
- * a bad key is a 401, never a fallback to the cookie), otherwise the dashboard session; resolves
- * params; maps every error to one JSON shape.
+ * a bad key is a 401, never a fallback to the cookie), otherwise the dashboard session (for a
+ * change, only from our own pages); resolves params; maps every error to one JSON shape.
  */
 export function withAuth<P>(handler: Handler<P>) {
   return wrap<P>(async (request) => {
@@ -34,6 +35,8 @@ export function withAuth<P>(handler: Handler<P>) {
     // its dashboard calls must still fall back to the session cookie.
     const key = bearerKeyFrom(request.headers.get("authorization"), request.headers.get("helicone-auth"));
     if (key) return { organizationId: await authenticateApiKey(key), caller: { kind: "api-key" } };
+    // A change made with the session cookie (a share link made or revoked) must come from our pages.
+    assertSameOrigin(request);
     const user = await userFromSession();
     if (!user) throw unauthorized('Sign in, or send your API key as "Authorization: Bearer <key>".');
     return user;
@@ -79,15 +82,38 @@ function hostOf(origin: string): string | null {
   }
 }
 
-function wrap<P>(authenticate: (request: Request) => Promise<{ organizationId: string; caller: Caller }>, handler: Handler<P>) {
+/**
+ * For what a share link shows (/api/v1/shared/{token}/…): no session and no key, the token in the
+ * path is the credential (lib/auth/share-links.ts); a made-up or revoked one is a 404. Never
+ * stored by a cache, so a revoked link stops working at once; the noindex header is set for the
+ * whole path in next.config.mjs.
+ */
+export function withShareLink<P extends { token: string }>(handler: (request: Request, context: { grant: TraceShareGrant; params: P }) => Promise<unknown>) {
   return async (request: Request, { params }: { params: Promise<P> }): Promise<Response> => {
-    try {
-      const { organizationId, caller } = await authenticate(request);
-      const result = await handler(request, { organizationId, caller, params: await params });
-      return result instanceof Response ? result : Response.json(result);
-    } catch (error) {
-      const { status, headers, body } = toErrorResponse(error);
-      return Response.json(body, { status, headers });
-    }
+    const response = await respond(async () => {
+      const resolved = await params;
+      return handler(request, { grant: await requireShareGrant(resolved.token), params: resolved });
+    });
+    response.headers.set("cache-control", "no-store");
+    return response;
   };
+}
+
+function wrap<P>(authenticate: (request: Request) => Promise<{ organizationId: string; caller: Caller }>, handler: Handler<P>) {
+  return async (request: Request, { params }: { params: Promise<P> }): Promise<Response> =>
+    respond(async () => {
+      const { organizationId, caller } = await authenticate(request);
+      return handler(request, { organizationId, caller, params: await params });
+    });
+}
+
+/** A handler's result as JSON (a Response as it is); anything thrown as the one error shape. */
+async function respond(run: () => Promise<unknown>): Promise<Response> {
+  try {
+    const result = await run();
+    return result instanceof Response ? result : Response.json(result);
+  } catch (error) {
+    const { status, headers, body } = toErrorResponse(error);
+    return Response.json(body, { status, headers });
+  }
 }

@@ -34,6 +34,8 @@ const configSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /** how long a dashboard login lasts before signing in again */
   SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** where people reach this app (share links are made with it); unset: the address each request came to */
+  PUBLIC_URL: z.string().optional().transform(parsePublicUrl),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -77,6 +79,17 @@ function parseOrigins(list: string, context: z.RefinementCtx): string[] {
     } else origins.add(origin);
   }
   return [...origins];
+}
+
+/** `https://tracewell.example.com/` → `https://tracewell.example.com`: http(s), no query or fragment. */
+function parsePublicUrl(value: string | undefined, context: z.RefinementCtx): string | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username || url.password) {
+    context.addIssue(`${value} is not a public address (expected http(s)://host[:port][/path], e.g. https://tracewell.example.com)`);
+    return undefined;
+  }
+  return trimSlash(url.href);
 }
 
 function trimSlash(url: string): string {

@@ -1,6 +1,6 @@
 // Two organizations on one app: nothing one of them can call, open or export shows anything of the
 // other (its ids answer 404), and no credential that passed through the app is kept anywhere.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,15 +46,18 @@ describeOnEachDatabase(
     let b: Organization;
     /** "METHOD /path" of every call made below, to check that every route of the app was tried */
     const exercised = new Set<string>();
+    /** a link to A's first trace, with content, made in the setup */
+    let linkOfA: { id: string; token: string };
 
     /** One call as `as` (null: nobody), with its API key, its admin's session cookie, or nothing. */
-    async function call(as: Organization | null, credentials: Credentials, method: string, path: string): Promise<Answer> {
+    async function call(as: Organization | null, credentials: Credentials, method: string, path: string, body?: unknown): Promise<Answer> {
       const url = stack().app.url;
       exercised.add(`${method} ${new URL(path, url).pathname}`);
       const headers: Record<string, string> = {};
       if (as && credentials === "key") headers.authorization = `Bearer ${as.apiKey}`;
       if (as && credentials === "cookie") Object.assign(headers, { cookie: as.admin.cookie, origin: url });
-      const response = await fetch(url + path, { method, headers, redirect: "manual" });
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const response = await fetch(url + path, { method, headers, redirect: "manual", body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -71,6 +74,9 @@ describeOnEachDatabase(
       for (const route of ["POST /api/auth/callback/credentials", "POST /api/v1/keys", "POST /api/v1/members"]) exercised.add(route);
       await sendTraffic(a);
       await sendTraffic(b);
+      const created = await call(a, "key", "POST", `/api/v1/traces/${a.ids.traceIds[0]}/shares`, { content: true });
+      expect(created.status).toBe(201);
+      linkOfA = { id: created.body.id, token: created.body.url.split("/").at(-1) };
     });
 
     const pairs = (): Array<[viewer: Organization, owner: Organization]> => [
@@ -249,6 +255,9 @@ describeOnEachDatabase(
         [a, `/sessions/${a.ids.sessionId}`, 200],
         [a, `/traces/${b.ids.traceIds[0]}`, 404],
         [a, `/no-such-page-${randomUUID()}`, 404],
+        // a share link's page, opened by nobody in particular, and one that was never made
+        [null, `/share/${linkOfA.token}`, 200],
+        [null, `/share/${randomBytes(32).toString("base64url")}`, 404],
       ];
       const nonces = new Set<string>();
       for (const [as, path, status] of pages) {
@@ -279,6 +288,71 @@ describeOnEachDatabase(
       expect(home.status).toBe(307);
     });
 
+    it("share links: the other organization cannot make, list or revoke links on a trace it does not own, and a link shows that trace only", async () => {
+      const sharePaths = (owner: Organization) => owner.ids.traceIds.map((id) => `/api/v1/traces/${id}/shares`);
+      for (const [viewer, owner] of pairs()) {
+        for (const path of sharePaths(owner)) {
+          expect((await call(owner, "key", "GET", path)).status, `${owner.label} ${path}`).toBe(200);
+          for (const credentials of ["key", "cookie"] as const) {
+            for (const [method, body] of [["GET", undefined], ["POST", { content: true }]] as const) {
+              const answer = await call(viewer, credentials, method, path, body);
+              expect(answer.status, `${viewer.label} ${credentials} ${method} ${path}`).toBe(404);
+              expect(leaked(answer.text, owner)).toEqual([]);
+            }
+          }
+        }
+      }
+      // B cannot revoke A's link, by A's trace or by its own.
+      for (const traceId of [a.ids.traceIds[0], b.ids.traceIds[0]]) {
+        for (const credentials of ["key", "cookie"] as const) {
+          expect((await call(b, credentials, "DELETE", `/api/v1/traces/${traceId}/shares/${linkOfA.id}`)).status).toBe(404);
+        }
+      }
+      // Each organization's list and setting are its own; B turning its sharing off leaves A's links alone.
+      for (const credentials of ["key", "cookie"] as const) {
+        expect((await call(a, credentials, "GET", "/api/v1/shares")).text).toContain(linkOfA.id);
+        const theirs = await call(b, credentials, "GET", "/api/v1/shares");
+        expect(theirs.body).toEqual({ data: [] });
+        expect((await call(b, credentials, "GET", "/api/v1/sharing")).body).toEqual({ enabled: true });
+      }
+      expect((await call(b, "cookie", "PUT", "/api/v1/sharing", { enabled: false })).body).toEqual({ enabled: false, revoked: 0 });
+      expect((await call(b, "key", "POST", `/api/v1/traces/${b.ids.traceIds[0]}/shares`, { content: true })).status).toBe(403);
+      expect((await call(a, "cookie", "GET", "/api/v1/sharing")).body).toEqual({ enabled: true });
+      expect((await call(b, "cookie", "PUT", "/api/v1/sharing", { enabled: true })).status).toBe(200);
+
+      // Without any credential, the link shows A's trace and nothing else of A: no session, user,
+      // member, key or other trace; its request endpoint answers for that trace's requests only.
+      const page = await call(null, "none", "GET", `/share/${linkOfA.token}`);
+      const trace = await call(null, "none", "GET", `/api/v1/shared/${linkOfA.token}`);
+      expect(page.status).toBe(200);
+      expect(trace.status).toBe(200);
+      expect(trace.text).toContain(a.marker);
+      const ownTraceRequests = trace.body.nodes.flatMap((n: any) => n.requests.map((r: any) => r.id));
+      const allowed = [a.marker, a.ids.traceIds[0]!, ...ownTraceRequests];
+      for (const text of [page.text, trace.text]) {
+        expect(leaked(text, a, allowed)).toEqual([]);
+        expect(text).not.toContain(a.ids.userId);
+        expect(leaked(text, b)).toEqual([]);
+      }
+      for (const requestId of [...a.ids.requestIds, ...b.ids.requestIds]) {
+        const answer = await call(null, "none", "GET", `/api/v1/shared/${linkOfA.token}/requests/${requestId}`);
+        expect(answer.status, requestId).toBe(ownTraceRequests.includes(requestId) ? 200 : 404);
+        expect(leaked(answer.text, b)).toEqual([]);
+      }
+      // Nothing else of the app opens without a session: the link is no key to the read API or the dashboard.
+      for (const path of [`/api/v1/traces/${a.ids.traceIds[0]}`, `/api/v1/traces/${a.ids.traceIds[0]}/shares`, "/api/v1/shares", `/api/v1/requests/${ownTraceRequests[0]}`]) {
+        const answer = await fetch(stack().app.url + path, { headers: { authorization: `Bearer ${linkOfA.token}` } });
+        expect(answer.status, path).toBe(401);
+        expect((await call(null, "none", "GET", path)).status, path).toBe(401);
+      }
+      expect((await call(null, "none", "GET", `/traces/${a.ids.traceIds[0]}`)).status).toBe(307);
+
+      const revoked = await call(a, "cookie", "DELETE", `/api/v1/traces/${a.ids.traceIds[0]}/shares/${linkOfA.id}`);
+      expect(revoked.status).toBe(204);
+      expect((await call(null, "none", "GET", `/api/v1/shared/${linkOfA.token}`)).status).toBe(404);
+      expect((await call(null, "none", "GET", `/share/${linkOfA.token}`)).status).toBe(404);
+    });
+
     it("no credential is stored: provider keys, API keys, passwords, cookies and auth headers are in no table and not in the server's output", async () => {
       // A key nobody holds, sent the ways a mistyped key would be: refused, and not written down either.
       const wrongKey = `sk-tw-wrong-${randomUUID()}`;
@@ -305,6 +379,7 @@ describeOnEachDatabase(
             [`${org.label}'s session cookie`, org.admin.cookie.split("=")[1]!],
           ]),
         ),
+        "A's share link token": linkOfA.token,
       };
       const database = await databaseAsText(stack().databaseUrl);
       const output = stack().app.output();

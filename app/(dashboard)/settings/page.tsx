@@ -1,5 +1,6 @@
 import { ApiKeysSection } from "@/components/settings/api-keys-section";
 import { MembersSection } from "@/components/settings/members-section";
+import { SharesSection } from "@/components/settings/shares-section";
 import { requireUser } from "@/lib/auth/current-user";
 
 export const metadata = { title: "Settings · Tracewell" };
@@ -12,6 +13,7 @@ export default async function SettingsPage() {
         <h1 className="text-base font-semibold text-slate-900">Settings</h1>
         <ApiKeysSection />
         <MembersSection currentUserId={user.id} isAdmin={user.role === "admin"} />
+        <SharesSection isAdmin={user.role === "admin"} />
       </div>
     </div>
   );
