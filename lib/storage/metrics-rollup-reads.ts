@@ -3,7 +3,7 @@ import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/ins
 import { LatencySketch } from "../domain/insights/latency-sketch";
 import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { ALL_REQUESTS_FACET } from "../domain/insights/rollup-changes";
+import { ALL_REQUESTS_FACET, type Span } from "../domain/insights/rollup-changes";
 import { processSlot } from "../shared/process-slot";
 import { resolveDatabase } from "./database-url";
 import { readPool, withSqliteReader } from "./read-connections";
@@ -41,57 +41,91 @@ export function presenceAnswers(slice: RequestSliceFilter): boolean {
   return slice.model === undefined && slice.provider === undefined && slice.status === undefined;
 }
 
+/** Hours [from, to) read from the kept rows of one span (hours since the epoch, multiples of the span). */
+export interface RollupPiece {
+  span: Span;
+  from: number;
+  to: number;
+}
+
 /**
- * The kept totals of hours [fromHour, toHour), per hour and per value of `dimension` (one group,
+ * Whole hours [from, to) as the fewest kept rows cover them: the whole UTC days among them from
+ * day rows (when `days`: a timeseries in hour buckets cannot use them), the hours around from
+ * hour rows.
+ */
+export function rollupPieces(hours: { from: number; to: number }, days: boolean): RollupPiece[] {
+  const dayFrom = Math.ceil(hours.from / 24) * 24;
+  const dayTo = Math.floor(hours.to / 24) * 24;
+  if (!days || dayFrom >= dayTo) return [{ span: 1, ...hours }];
+  const pieces: RollupPiece[] = [];
+  if (hours.from < dayFrom) pieces.push({ span: 1, from: hours.from, to: dayFrom });
+  pieces.push({ span: 24, from: dayFrom, to: dayTo });
+  if (dayTo < hours.to) pieces.push({ span: 1, from: dayTo, to: hours.to });
+  return pieces;
+}
+
+/** The kept totals of one span-long piece of time, per value of the dimension (key null when not grouped). */
+export interface KeptPiece {
+  startHour: number;
+  span: Span;
+  groups: GroupedAggregates;
+}
+
+/**
+ * The kept totals of the pieces, per row's piece of time and per value of `dimension` (one group,
  * key null, when null). `firstToken`: whether time-to-first-token sketches are needed.
  */
-export async function rollupGroupsByHour(
+export async function rollupGroups(
   slice: RequestSliceFilter,
   choice: FacetChoice,
   dimension: Dimension | null,
-  hours: { from: number; to: number },
+  pieces: readonly RollupPiece[],
   firstToken: boolean,
-): Promise<Map<number, GroupedAggregates>> {
-  const byHour = new Map<number, GroupedAggregates>();
-  const groupsOf = (hour: number) => {
-    let groups = byHour.get(hour);
-    if (!groups) byHour.set(hour, (groups = new Map()));
-    return groups;
+): Promise<KeptPiece[]> {
+  const byStart = new Map<string, KeptPiece>();
+  const pieceOf = (span: Span, startHour: number) => {
+    const key = `${span}:${startHour}`;
+    let piece = byStart.get(key);
+    if (!piece) byStart.set(key, (piece = { startHour, span, groups: new Map() }));
+    return piece;
   };
-  await readRows(slice, choice.facet, choice.facetValue, hours, firstToken, (row) => {
-    mergeInto(aggregateFor(groupsOf(row.hour), groupKey(row, dimension)), row.aggregate);
-  });
-  if (choice.facetValue === null) {
-    // The requests without the property: each hour's total less its values' totals.
+  for (const piece of pieces) {
+    await readRows(slice, choice.facet, choice.facetValue, piece, firstToken, (row) => {
+      mergeInto(aggregateFor(pieceOf(piece.span, row.hour).groups, groupKey(row, dimension)), row.aggregate);
+    });
+    if (choice.facetValue !== null) continue;
+    // The requests without the property: each piece's total less its values' totals.
     const totals = new Map<number, MetricsAggregate>();
-    await readRows(slice, ALL_REQUESTS_FACET, "", hours, firstToken, (row) => {
+    await readRows(slice, ALL_REQUESTS_FACET, "", piece, firstToken, (row) => {
       let total = totals.get(row.hour);
       if (!total) totals.set(row.hour, (total = emptyAggregate()));
       mergeInto(total, row.aggregate);
     });
     for (const [hour, total] of totals) {
-      const groups = groupsOf(hour);
+      const { groups } = pieceOf(piece.span, hour);
       const without = aggregateMinus(total, mergeGroups(groups));
       if (without.requests > 0) groups.set(null, without);
     }
   }
-  return byHour;
+  return [...byStart.values()];
 }
 
-/** The traces (with their cost), users and sessions of hours [fromHour, toHour), added to `into`. */
-export async function readPresence(slice: RequestSliceFilter, choice: FacetChoice, hours: { from: number; to: number }, into: Presence): Promise<void> {
+/** The traces (with their cost), users and sessions of the pieces, added to `into`. */
+export async function readPresence(slice: RequestSliceFilter, choice: FacetChoice, pieces: readonly RollupPiece[], into: Presence): Promise<void> {
   const database = resolveDatabase();
-  const params = new SqlParameters(database.kind);
-  const text = `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ${params.add(slice.organizationId)}
-    AND "facet" = ${params.add(choice.facet)} AND "facetValue" = ${params.add(choice.facetValue)}
-    AND "hour" >= ${params.add(hours.from)} AND "hour" < ${params.add(hours.to)}`;
-  if (database.kind === "sqlite") {
-    withSqliteReader(database.filePath, (db) => {
-      for (const bytes of db.prepare(text).pluck(true).iterate(...params.values) as IterableIterator<Uint8Array>) into.mergeEncoded(bytes);
-    });
-  } else {
-    const { rows } = await readPool(database.url).query<[Buffer]>({ text, values: params.values, rowMode: "array" });
-    for (const [bytes] of rows) into.mergeEncoded(bytes);
+  for (const piece of pieces) {
+    const params = new SqlParameters(database.kind);
+    const text = `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ${params.add(slice.organizationId)}
+      AND "facet" = ${params.add(choice.facet)} AND "facetValue" = ${params.add(choice.facetValue)}
+      AND "span" = ${params.add(piece.span)} AND "hour" >= ${params.add(piece.from)} AND "hour" < ${params.add(piece.to)}`;
+    if (database.kind === "sqlite") {
+      withSqliteReader(database.filePath, (db) => {
+        for (const bytes of db.prepare(text).pluck(true).iterate(...params.values) as IterableIterator<Uint8Array>) into.mergeEncoded(bytes);
+      });
+    } else {
+      const { rows } = await readPool(database.url).query<[Buffer]>({ text, values: params.values, rowMode: "array" });
+      for (const [bytes] of rows) into.mergeEncoded(bytes);
+    }
   }
 }
 
@@ -133,7 +167,7 @@ async function readRows(
   slice: RequestSliceFilter,
   facet: string,
   facetValue: string | null,
-  hours: { from: number; to: number },
+  piece: RollupPiece,
   firstToken: boolean,
   visit: (row: KeptRow) => void,
 ): Promise<void> {
@@ -141,7 +175,7 @@ async function readRows(
   const params = new SqlParameters(database.kind);
   const conditions = [`"organizationId" = ${params.add(slice.organizationId)}`, `"facet" = ${params.add(facet)}`];
   if (facetValue !== null) conditions.push(`"facetValue" = ${params.add(facetValue)}`);
-  conditions.push(`"hour" >= ${params.add(hours.from)}`, `"hour" < ${params.add(hours.to)}`);
+  conditions.push(`"span" = ${params.add(piece.span)}`, `"hour" >= ${params.add(piece.from)}`, `"hour" < ${params.add(piece.to)}`);
   if (slice.model !== undefined) conditions.push(`"model" = ${params.add(slice.model)}`);
   if (slice.provider !== undefined) conditions.push(`"provider" = ${params.add(slice.provider)}`);
   if (typeof slice.status === "number") conditions.push(`"status" = ${params.add(slice.status)}`);

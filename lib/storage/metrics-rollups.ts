@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { LatencySketch } from "../domain/insights/latency-sketch";
+import { addCounters } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { groupKeyOf, RollupChanges, type PresenceChange, type RollupRecord, type RollupRowChange } from "../domain/insights/rollup-changes";
+import { firstHourOf, groupKeyOf, RollupChanges, SPANS, type PresenceChange, type RollupRecord, type RollupRowChange } from "../domain/insights/rollup-changes";
 import type { LoggedRequest } from "../domain/logged-request";
 import { replacedAttemptIds } from "../domain/wasted-spend";
 import type { InTransaction } from "./bulk-insert";
@@ -221,7 +222,7 @@ function sqliteAttempts(db: Database.Database, nodes: ReadonlyArray<[string, str
 }
 
 const EMPTY_SKETCH_BYTES = LatencySketch.empty().encode();
-const ROLLUP_KEY = `"organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "hour" = ? AND "groupKey" = ?`;
+const ROLLUP_KEY = `"organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "span" = ? AND "hour" = ? AND "groupKey" = ?`;
 const COUNTER_COLUMNS = ["requests", "errors", "costPicoUsd", "costUnknownRequests", "promptTokens", "completionTokens", "wastedCostPicoUsd"] as const;
 
 export function applyOnSqlite(db: Database.Database, changes: RollupChanges): void {
@@ -232,11 +233,10 @@ export function applyOnSqlite(db: Database.Database, changes: RollupChanges): vo
   );
   const insert = cachedStatement(
     db,
-    `INSERT INTO "MetricsRollup" ("organizationId", "facet", "facetValue", "hour", "groupKey", "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
-     VALUES (${Array(10 + COUNTER_COLUMNS.length).fill("?").join(", ")})`,
+    `INSERT INTO "MetricsRollup" ("organizationId", "facet", "facetValue", "span", "hour", "groupKey", "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
+     VALUES (${Array(11 + COUNTER_COLUMNS.length).fill("?").join(", ")})`,
   );
-  for (const row of changes.rows.values()) {
-    const key = rowKey(row);
+  for (const { row, key } of keptRows(changes)) {
     const stored = readSketches.get(...key) as [Uint8Array, Uint8Array] | undefined;
     const counters = counterValues(row);
     if (stored) {
@@ -247,24 +247,71 @@ export function applyOnSqlite(db: Database.Database, changes: RollupChanges): vo
       insert.run(...key, row.slice.model, row.slice.provider, row.slice.status, ...counters, latency, firstToken);
     }
   }
-  const readPresence = cachedStatement(db, `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "hour" = ?`).pluck(true);
+  const readPresence = cachedStatement(db, `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ? AND "facet" = ? AND "facetValue" = ? AND "span" = ? AND "hour" = ?`).pluck(true);
   const writePresence = cachedStatement(
     db,
-    `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "hour", "presence") VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT ("organizationId", "facet", "facetValue", "hour") DO UPDATE SET "presence" = excluded."presence"`,
+    `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "span", "hour", "presence") VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("organizationId", "facet", "facetValue", "span", "hour") DO UPDATE SET "presence" = excluded."presence"`,
   );
-  for (const change of changes.presence.values()) {
-    const key = presenceKey(change);
+  for (const { change, key } of keptPresence(changes)) {
     writePresence.run(...key, Buffer.from(mergedPresence(change, readPresence.get(...key) as Uint8Array | undefined)));
   }
 }
 
-function rowKey(row: RollupRowChange): [string, string, string, number, string] {
-  return [row.organizationId, row.slice.facet, row.slice.facetValue, row.hour, groupKeyOf(row.slice)];
+type RowKey = [string, string, string, number, number, string];
+type PresenceKey = [string, string, string, number, number];
+
+/**
+ * The kept rows an hour's change adds to: its hour's, and its UTC day's (span 24, the sum of the
+ * day's hours), which a month's answer reads instead of 24 rows. One change per row (a batch's
+ * hours of one day add up into the day's), in key order, so that writers on PostgreSQL lock rows
+ * in one order.
+ */
+function keptRows(changes: RollupChanges): Array<{ row: RollupRowChange; key: RowKey }> {
+  const rows = new Map<string, { row: RollupRowChange; key: RowKey }>();
+  for (const row of changes.rows.values()) {
+    for (const span of SPANS) {
+      const key: RowKey = [row.organizationId, row.slice.facet, row.slice.facetValue, span, firstHourOf(row.hour, span), groupKeyOf(row.slice)];
+      const id = JSON.stringify(key);
+      const kept = rows.get(id);
+      rows.set(id, { row: kept ? addedRowChanges(kept.row, row) : row, key });
+    }
+  }
+  return [...rows.values()].sort((a, b) => compareKeys(a.key, b.key));
 }
 
-function presenceKey(change: PresenceChange): [string, string, string, number] {
-  return [change.organizationId, change.facet, change.facetValue, change.hour];
+function keptPresence(changes: RollupChanges): Array<{ change: PresenceChange; key: PresenceKey }> {
+  const kept = new Map<string, { change: PresenceChange; key: PresenceKey }>();
+  for (const change of changes.presence.values()) {
+    for (const span of SPANS) {
+      const key: PresenceKey = [change.organizationId, change.facet, change.facetValue, span, firstHourOf(change.hour, span)];
+      const id = JSON.stringify(key);
+      const other = kept.get(id);
+      if (!other) {
+        kept.set(id, { change, key });
+        continue;
+      }
+      const presence = new Presence();
+      presence.merge(other.change.presence);
+      presence.merge(change.presence);
+      kept.set(id, { change: { ...change, presence }, key });
+    }
+  }
+  return [...kept.values()].sort((a, b) => compareKeys(a.key, b.key));
+}
+
+/** Two changes of one kept row as one (neither changes). */
+function addedRowChanges(a: RollupRowChange, b: RollupRowChange): RollupRowChange {
+  const counters = { ...a.counters };
+  addCounters(counters, b.counters);
+  const sketch = (x: LatencySketch | null, y: LatencySketch | null) => {
+    if (!x && !y) return null;
+    const merged = LatencySketch.empty();
+    if (x) merged.merge(x);
+    if (y) merged.merge(y);
+    return merged;
+  };
+  return { ...a, counters, latencyMs: sketch(a.latencyMs, b.latencyMs), timeToFirstTokenMs: sketch(a.timeToFirstTokenMs, b.timeToFirstTokenMs) };
 }
 
 function counterValues({ counters: c }: RollupRowChange): Array<number | bigint> {
@@ -322,23 +369,23 @@ const EMPTY_SKETCH = hex(EMPTY_SKETCH_BYTES);
  * write them back added to. Rows in key order, so that two writers lock them in the same order.
  */
 export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChanges): Promise<void> {
-  const rows = [...changes.rows.values()].map((row) => ({ row, key: rowKey(row) })).sort((a, b) => compareKeys(a.key, b.key));
+  const rows = keptRows(changes);
   if (rows.length > 0) {
-    const keyArrays = [0, 1, 2, 3, 4].map((i) => rows.map(({ key }) => key[i]));
-    const keyTypes = ["text", "text", "text", "int", "text"];
+    const keyArrays = [0, 1, 2, 3, 4, 5].map((i) => rows.map(({ key }) => key[i]));
+    const keyTypes = ["text", "text", "text", "int", "int", "text"];
     const unnestKeys = keyTypes.map((type, i) => `$${i + 1}::${type}[]`).join(", ");
-    const KEY = `"organizationId", "facet", "facetValue", "hour", "groupKey"`;
+    const KEY = `"organizationId", "facet", "facetValue", "span", "hour", "groupKey"`;
     await client.query(
       `INSERT INTO "MetricsRollup" (${KEY}, "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
-       SELECT k.o, k.f, k.v, k.h, k.g, m.model, m.provider, m.status, 0, 0, 0, 0, 0, 0, 0, $9::bytea, $9::bytea
-       FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, g, i)
-       JOIN unnest($6::text[], $7::text[], $8::int[]) WITH ORDINALITY AS m(model, provider, status, i) USING (i)
+       SELECT k.o, k.f, k.v, k.s, k.h, k.g, m.model, m.provider, m.status, 0, 0, 0, 0, 0, 0, 0, $10::bytea, $10::bytea
+       FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
+       JOIN unnest($7::text[], $8::text[], $9::int[]) WITH ORDINALITY AS m(model, provider, status, i) USING (i)
        ORDER BY k.i ON CONFLICT DO NOTHING`,
       [...keyArrays, rows.map(({ row }) => row.slice.model), rows.map(({ row }) => row.slice.provider), rows.map(({ row }) => row.slice.status), EMPTY_SKETCH],
     );
     const { rows: stored } = await client.query<[Buffer, Buffer]>({
-      text: `SELECT r."latencySketch", r."firstTokenSketch" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, g, i)
-        JOIN "MetricsRollup" r ON (r.${KEY.replaceAll(", ", ", r.")}) = (k.o, k.f, k.v, k.h, k.g) ORDER BY k.i FOR UPDATE OF r`,
+      text: `SELECT r."latencySketch", r."firstTokenSketch" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
+        JOIN "MetricsRollup" r ON (r.${KEY.replaceAll(", ", ", r.")}) = (k.o, k.f, k.v, k.s, k.h, k.g) ORDER BY k.i FOR UPDATE OF r`,
       values: keyArrays,
       rowMode: "array",
     });
@@ -347,30 +394,30 @@ export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChan
     const counterTypes = ["int", "int", "bigint", "int", "bigint", "bigint", "bigint"];
     await client.query(
       `UPDATE "MetricsRollup" r SET ${COUNTER_COLUMNS.map((c, i) => `"${c}" = r."${c}" + d.c${i}`).join(", ")}, "latencySketch" = d.l, "firstTokenSketch" = d.t
-       FROM unnest(${unnestKeys}, ${counterTypes.map((type, i) => `$${i + 6}::${type}[]`).join(", ")}, $13::bytea[], $14::bytea[])
-         AS d(o, f, v, h, g, ${counterTypes.map((_, i) => `c${i}`).join(", ")}, l, t)
-       WHERE (r.${KEY.replaceAll(", ", ", r.")}) = (d.o, d.f, d.v, d.h, d.g)`,
+       FROM unnest(${unnestKeys}, ${counterTypes.map((type, i) => `$${i + 7}::${type}[]`).join(", ")}, $14::bytea[], $15::bytea[])
+         AS d(o, f, v, s, h, g, ${counterTypes.map((_, i) => `c${i}`).join(", ")}, l, t)
+       WHERE (r.${KEY.replaceAll(", ", ", r.")}) = (d.o, d.f, d.v, d.s, d.h, d.g)`,
       [...keyArrays, ...counters, merged.map(([l]) => hex(l)), merged.map(([, t]) => hex(t))],
     );
   }
-  const presence = [...changes.presence.values()].map((change) => ({ change, key: presenceKey(change) })).sort((a, b) => compareKeys(a.key, b.key));
+  const presence = keptPresence(changes);
   if (presence.length > 0) {
-    const keyArrays = [0, 1, 2, 3].map((i) => presence.map(({ key }) => key[i]));
-    const unnestKeys = `$1::text[], $2::text[], $3::text[], $4::int[]`;
+    const keyArrays = [0, 1, 2, 3, 4].map((i) => presence.map(({ key }) => key[i]));
+    const unnestKeys = `$1::text[], $2::text[], $3::text[], $4::int[], $5::int[]`;
     await client.query(
-      `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "hour", "presence")
-       SELECT o, f, v, h, $5::bytea FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, i) ORDER BY i ON CONFLICT DO NOTHING`,
+      `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "span", "hour", "presence")
+       SELECT o, f, v, s, h, $6::bytea FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i) ORDER BY i ON CONFLICT DO NOTHING`,
       [...keyArrays, hex(new Presence().encode())],
     );
     const { rows: stored } = await client.query<[Buffer]>({
-      text: `SELECT p."presence" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, h, i)
-        JOIN "MetricsPresence" p ON (p."organizationId", p."facet", p."facetValue", p."hour") = (k.o, k.f, k.v, k.h) ORDER BY k.i FOR UPDATE OF p`,
+      text: `SELECT p."presence" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i)
+        JOIN "MetricsPresence" p ON (p."organizationId", p."facet", p."facetValue", p."span", p."hour") = (k.o, k.f, k.v, k.s, k.h) ORDER BY k.i FOR UPDATE OF p`,
       values: keyArrays,
       rowMode: "array",
     });
     await client.query(
-      `UPDATE "MetricsPresence" p SET "presence" = d.p FROM unnest(${unnestKeys}, $5::bytea[]) AS d(o, f, v, h, p)
-       WHERE (p."organizationId", p."facet", p."facetValue", p."hour") = (d.o, d.f, d.v, d.h)`,
+      `UPDATE "MetricsPresence" p SET "presence" = d.p FROM unnest(${unnestKeys}, $6::bytea[]) AS d(o, f, v, s, h, p)
+       WHERE (p."organizationId", p."facet", p."facetValue", p."span", p."hour") = (d.o, d.f, d.v, d.s, d.h)`,
       [...keyArrays, presence.map(({ change }, i) => hex(mergedPresence(change, stored[i]![0])))],
     );
   }

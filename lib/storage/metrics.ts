@@ -7,7 +7,7 @@ import { HOUR_MS } from "../domain/insights/rollup-changes";
 import type { BucketPlan } from "../domain/insights/time-buckets";
 import { TimeseriesAccumulator } from "../domain/insights/timeseries";
 import { resolveDatabase, type DatabaseKind } from "./database-url";
-import { presenceAnswers, readPresence, rollupFacet, rollupGroupsByHour, rollupsBuilt, type FacetChoice } from "./metrics-rollup-reads";
+import { presenceAnswers, readPresence, rollupFacet, rollupGroups, rollupPieces, rollupsBuilt, type FacetChoice, type RollupPiece } from "./metrics-rollup-reads";
 import { closeReadPool, closeSqliteReaders, readPool, takeSqliteReader } from "./read-connections";
 import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
 import { sqliteTimeMs } from "./trace-rows";
@@ -40,10 +40,10 @@ export type MetricsSlice = RequestSliceFilter & { from: Date; before: Date };
 export async function summarizeRequests(slice: MetricsSlice): Promise<{ aggregate: MetricsAggregate; distinct: DistinctFigures }> {
   const aggregate = emptyAggregate();
   const distinct = new Presence();
-  const plan = presenceAnswers(slice) ? await rollupPlan(slice, null) : null;
+  const plan = presenceAnswers(slice) ? await rollupPlan(slice, null, true) : null;
   if (plan) {
-    const [byHour] = await Promise.all([rollupGroupsByHour(slice, plan.choice, null, plan.hours, true), readPresence(slice, plan.choice, plan.hours, distinct)]);
-    for (const groups of byHour.values()) for (const group of groups.values()) mergeInto(aggregate, group);
+    const [pieces] = await Promise.all([rollupGroups(slice, plan.choice, null, plan.pieces, true), readPresence(slice, plan.choice, plan.pieces, distinct)]);
+    for (const { groups } of pieces) for (const group of groups.values()) mergeInto(aggregate, group);
   }
   await scanRawParts(slice, plan, { ids: true, dimension: null }, (record) => distinct.addRequest(record, addRecord(aggregate, record).costPicoUsd));
   return { aggregate, distinct: distinct.figures() };
@@ -53,11 +53,12 @@ export async function summarizeRequests(slice: MetricsSlice): Promise<{ aggregat
 export async function requestTimeseries(filter: RequestSliceFilter, buckets: BucketPlan, groupBy: Dimension | null): Promise<TimeseriesAccumulator> {
   const accumulator = new TimeseriesAccumulator(buckets, groupBy);
   const slice = { ...filter, from: new Date(buckets.fromMs), before: new Date(buckets.toMs) };
-  // Minute buckets are finer than the rollups' hours.
-  const plan = buckets.intervalMs >= HOUR_MS ? await rollupPlan(slice, groupBy) : null;
+  // Minute buckets are finer than the rollups' hours; day rows fit day buckets only.
+  const plan = buckets.intervalMs >= HOUR_MS ? await rollupPlan(slice, groupBy, buckets.interval === "day") : null;
   if (plan) {
-    const byHour = await rollupGroupsByHour(slice, plan.choice, groupBy, plan.hours, false);
-    for (const [hour, groups] of byHour) for (const [key, aggregate] of groups) accumulator.addRollup(hour * HOUR_MS, HOUR_MS, key, aggregate);
+    for (const { startHour, span, groups } of await rollupGroups(slice, plan.choice, groupBy, plan.pieces, false)) {
+      for (const [key, aggregate] of groups) accumulator.addRollup(startHour * HOUR_MS, span * HOUR_MS, key, aggregate);
+    }
   }
   await scanRawParts(slice, plan, { ids: false, dimension: groupBy }, (record) => accumulator.addRecord(record));
   return accumulator;
@@ -66,10 +67,11 @@ export async function requestTimeseries(filter: RequestSliceFilter, buckets: Buc
 /** One aggregate per value of `dimension` (null: the requests without one). */
 export async function aggregateRequestsBy(slice: MetricsSlice, dimension: Dimension): Promise<GroupedAggregates> {
   const groups: GroupedAggregates = new Map();
-  const plan = await rollupPlan(slice, dimension);
+  const plan = await rollupPlan(slice, dimension, true);
   if (plan) {
-    const byHour = await rollupGroupsByHour(slice, plan.choice, dimension, plan.hours, false);
-    for (const hourGroups of byHour.values()) for (const [key, aggregate] of hourGroups) mergeInto(aggregateFor(groups, key), aggregate);
+    for (const piece of await rollupGroups(slice, plan.choice, dimension, plan.pieces, false)) {
+      for (const [key, aggregate] of piece.groups) mergeInto(aggregateFor(groups, key), aggregate);
+    }
   }
   await scanRawParts(slice, plan, { ids: false, dimension }, (record) => addRecord(aggregateFor(groups, dimensionValue(record, dimension)), record));
   return groups;
@@ -77,17 +79,19 @@ export async function aggregateRequestsBy(slice: MetricsSlice, dimension: Dimens
 
 // ---------------------------------------------------------------- rollups and raw rows
 
-/** The whole hours [from, to) the rollups answer, and which of their rows. */
+/** The whole hours [from, to) the rollups answer, which of their rows, and in which pieces. */
 interface RollupPlan {
   choice: FacetChoice;
   hours: { from: number; to: number };
+  pieces: RollupPiece[];
 }
 
-async function rollupPlan(slice: MetricsSlice, dimension: Dimension | null): Promise<RollupPlan | null> {
+/** `days`: whether day rows may answer whole UTC days (not for hour buckets). */
+async function rollupPlan(slice: MetricsSlice, dimension: Dimension | null, days: boolean): Promise<RollupPlan | null> {
   const hours = { from: Math.ceil(slice.from.getTime() / HOUR_MS), to: Math.floor(slice.before.getTime() / HOUR_MS) };
   const choice = rollupFacet(slice, dimension);
   if (!choice || hours.from >= hours.to || !(await rollupsBuilt())) return null;
-  return { choice, hours };
+  return { choice, hours, pieces: rollupPieces(hours, days) };
 }
 
 /** The raw rows the plan leaves: the ragged ends around its whole hours, or the whole slice without one. */

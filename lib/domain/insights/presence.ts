@@ -12,13 +12,16 @@ import { costPerTraceQuantiles, type DistinctFigures } from "./metrics-aggregate
  * million distinct ids that happens with probability ≈ 5·10⁻⁵ (n² / 2⁵⁴), the one inexactness.
  */
 export class Presence {
-  /** trace hash → cost of its requests here, in pico-dollars */
-  readonly traces = new Map<number, PicoUsd>();
+  /**
+   * trace hash → cost of its requests here, in pico-dollars, held as a double: exact up to 2⁵³
+   * pico-dollars ($9,007) a trace, and a number merges several times faster than a bigint
+   */
+  readonly traces = new Map<number, number>();
   readonly users = new Set<number>();
   readonly sessions = new Set<number>();
 
-  addTrace(traceHash: number, costPicoUsd: PicoUsd): void {
-    this.traces.set(traceHash, (this.traces.get(traceHash) ?? 0n) + costPicoUsd);
+  addTrace(traceHash: number, costPicoUsd: PicoUsd | number): void {
+    this.traces.set(traceHash, (this.traces.get(traceHash) ?? 0) + Number(costPicoUsd));
   }
 
   /** Adds the ids of a request (null: it has none) and what it costs its trace. */
@@ -37,7 +40,7 @@ export class Presence {
     const sessions = view.getUint32(9, true);
     if (bytes.byteLength !== HEADER_BYTES + traces * 16 + (users + sessions) * 8) throw new Error("stored presence has a wrong length");
     let at = HEADER_BYTES;
-    for (let i = 0; i < traces; i++, at += 16) this.addTrace(view.getFloat64(at, true), view.getBigInt64(at + 8, true));
+    for (let i = 0; i < traces; i++, at += 16) this.addTrace(view.getFloat64(at, true), view.getFloat64(at + 8, true));
     for (let i = 0; i < users; i++, at += 8) this.users.add(view.getFloat64(at, true));
     for (let i = 0; i < sessions; i++, at += 8) this.sessions.add(view.getFloat64(at, true));
   }
@@ -58,7 +61,7 @@ export class Presence {
     let at = HEADER_BYTES;
     for (const [hash, cost] of this.traces) {
       view.setFloat64(at, hash, true);
-      view.setBigInt64(at + 8, cost, true);
+      view.setFloat64(at + 8, cost, true);
       at += 16;
     }
     for (const hash of [...this.users, ...this.sessions]) {
@@ -73,12 +76,12 @@ export class Presence {
       traces: this.traces.size,
       users: this.users.size,
       sessions: this.sessions.size,
-      costPerTrace: costPerTraceQuantiles([...this.traces.values()]),
+      costPerTrace: costPerTraceQuantiles(Array.from(this.traces.values(), (cost) => BigInt(Math.round(cost)))),
     };
   }
 }
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const HEADER_BYTES = 13;
 
 /**

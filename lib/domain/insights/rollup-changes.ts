@@ -19,6 +19,16 @@ export const ALL_REQUESTS_FACET = "";
 
 export const hourOf = (timeMs: number) => Math.floor(timeMs / HOUR_MS);
 
+/**
+ * What a kept row covers, in hours: an hour, or a UTC day (the sum of its hours), which a long
+ * range reads instead of 24 rows.
+ */
+export const SPANS = [1, 24] as const;
+export type Span = (typeof SPANS)[number];
+
+/** The first hour of the span-long piece of time that holds `hour`. */
+export const firstHourOf = (hour: number, span: Span) => Math.floor(hour / span) * span;
+
 /** A kept row's key beside the organization and hour. */
 export interface RollupSlice {
   facet: string;

@@ -3,6 +3,7 @@ CREATE TABLE "MetricsRollup" (
     "organizationId" TEXT NOT NULL,
     "facet" TEXT NOT NULL,
     "facetValue" TEXT NOT NULL,
+    "span" INTEGER NOT NULL,
     "hour" INTEGER NOT NULL,
     "groupKey" TEXT NOT NULL,
     "model" TEXT,
@@ -18,7 +19,7 @@ CREATE TABLE "MetricsRollup" (
     "latencySketch" BYTEA NOT NULL,
     "firstTokenSketch" BYTEA NOT NULL,
 
-    CONSTRAINT "MetricsRollup_pkey" PRIMARY KEY ("organizationId","facet","facetValue","hour","groupKey")
+    CONSTRAINT "MetricsRollup_pkey" PRIMARY KEY ("organizationId","facet","facetValue","span","hour","groupKey")
 );
 
 -- CreateTable
@@ -26,10 +27,11 @@ CREATE TABLE "MetricsPresence" (
     "organizationId" TEXT NOT NULL,
     "facet" TEXT NOT NULL,
     "facetValue" TEXT NOT NULL,
+    "span" INTEGER NOT NULL,
     "hour" INTEGER NOT NULL,
     "presence" BYTEA NOT NULL,
 
-    CONSTRAINT "MetricsPresence_pkey" PRIMARY KEY ("organizationId","facet","facetValue","hour")
+    CONSTRAINT "MetricsPresence_pkey" PRIMARY KEY ("organizationId","facet","facetValue","span","hour")
 );
 
 -- CreateTable

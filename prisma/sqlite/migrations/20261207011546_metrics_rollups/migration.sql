@@ -3,6 +3,7 @@ CREATE TABLE "MetricsRollup" (
     "organizationId" TEXT NOT NULL,
     "facet" TEXT NOT NULL,
     "facetValue" TEXT NOT NULL,
+    "span" INTEGER NOT NULL,
     "hour" INTEGER NOT NULL,
     "groupKey" TEXT NOT NULL,
     "model" TEXT,
@@ -18,7 +19,7 @@ CREATE TABLE "MetricsRollup" (
     "latencySketch" BLOB NOT NULL,
     "firstTokenSketch" BLOB NOT NULL,
 
-    PRIMARY KEY ("organizationId", "facet", "facetValue", "hour", "groupKey"),
+    PRIMARY KEY ("organizationId", "facet", "facetValue", "span", "hour", "groupKey"),
     CONSTRAINT "MetricsRollup_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -27,10 +28,11 @@ CREATE TABLE "MetricsPresence" (
     "organizationId" TEXT NOT NULL,
     "facet" TEXT NOT NULL,
     "facetValue" TEXT NOT NULL,
+    "span" INTEGER NOT NULL,
     "hour" INTEGER NOT NULL,
     "presence" BLOB NOT NULL,
 
-    PRIMARY KEY ("organizationId", "facet", "facetValue", "hour"),
+    PRIMARY KEY ("organizationId", "facet", "facetValue", "span", "hour"),
     CONSTRAINT "MetricsPresence_organizationId_fkey" FOREIGN KEY ("organizationId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
