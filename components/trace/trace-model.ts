@@ -1,6 +1,6 @@
 import { formatCount } from "@/components/ui/format";
 import { TRACE_NAME_PROPERTY } from "@/lib/contracts/trace";
-import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { isSuccessStatus } from "@/lib/domain/request-status";
 import { carriesLlmUsage } from "@/lib/domain/usage-rollup";
 import { depthFirstOrder } from "@/lib/domain/tree-order";
 import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
