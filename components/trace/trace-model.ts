@@ -47,6 +47,9 @@ export interface TraceViewNode {
   subtreeCostUsd: number;
   subtreeCostComplete: boolean;
   subtreeRequestCount: number;
+  /** cost and wall-clock time of the subtree's failed, cancelled and replaced requests */
+  subtreeWastedCostUsd: number;
+  subtreeWastedDurationMs: number;
   descendantCount: number;
   /** subtree span, epoch ms */
   startMs: number;
@@ -162,6 +165,8 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
       subtreeCostUsd: dto.subtreeCost,
       subtreeCostComplete: dto.subtreeCostComplete,
       subtreeRequestCount: dto.subtreeRequestCount,
+      subtreeWastedCostUsd: dto.subtreeWastedCost,
+      subtreeWastedDurationMs: dto.subtreeWastedDurationMs,
       descendantCount: 0,
       startMs: Date.parse(dto.startTime),
       endMs: Date.parse(dto.endTime),
