@@ -109,3 +109,13 @@ test("the critical path shows a stream's first-token wait against generation, an
   await expect(finalRow.getByTestId("first-token-mark")).toHaveAttribute("title", `${formatDuration(firstTokenMs)} to first token · ${formatDuration(answer.latencyMs - firstTokenMs)} generating`);
   await screenshot(page, "trace-critical-path-time");
 });
+
+test("in the demo data, the support agent's failed and retried steps show as wasted spend", async ({ page, apiGet }) => {
+  const { data } = await apiGet<{ data: { traceId: string }[] }>("/api/v1/requests?property.step=order_lookup&limit=10");
+  const demoTraceId = data[0]!.traceId;
+  const trace = await apiGet<TraceResponse>(`/api/v1/traces/${demoTraceId}`);
+  // The lookup's failed first attempt, and the fraud and payment checks that kept failing.
+  expect(trace.metrics.wastedDurationMs).toBeGreaterThan(0);
+  await page.goto(`/traces/${demoTraceId}`);
+  await expect(page.getByTestId("trace-wasted")).toHaveText(`${formatUsd(trace.metrics.wastedCost)} · ${formatDuration(trace.metrics.wastedDurationMs)}`);
+});
