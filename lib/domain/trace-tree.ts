@@ -64,9 +64,10 @@ export interface TraceTree<R extends TraceRequest = TraceRequest> {
  *   (see markCriticalPath).
  *
  * Iterative throughout (no recursion, so a 10,000-level chain cannot overflow the stack); O(n log n)
- * for sorting siblings and for the wasted time of every subtree, O(n) otherwise. Node ids are looked up once each, to number the nodes;
- * after that the walks run over those numbers in typed arrays (for a 10,000-node trace, looking
- * ids up in a Map at every step cost more than the rest of the build).
+ * for sorting siblings and for the wasted time of every subtree, O(n) otherwise. Node ids are
+ * looked up once each, to number the nodes; after that the walks run over those numbers in typed
+ * arrays (for a 10,000-node trace, looking ids up in a Map at every step cost more than the rest
+ * of the build).
  */
 export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): TraceTree<R> {
   const indexById = new Map<string, number>();
