@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
-import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { isSuccessStatus } from "@/lib/domain/request-status";
 import { useSession, type SessionDetail } from "@/lib/queries/sessions";
 import { RequestDetailPanel } from "@/components/requests/request-detail";
 import { TraceIcon } from "@/components/requests/trace-icon";

@@ -7,6 +7,8 @@ import { PropertyChip } from "@/components/ui/property-chip";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { AttemptBodies } from "@/components/share/attempt-bodies";
 import { useSharedTrace } from "@/components/share/shared-trace-context";
+import { NodeTimeBreakdown } from "./node-time-breakdown";
+import { SubtreeWasteStats } from "./subtree-waste-stats";
 import { rollupTitle, type TraceModel, type TraceViewNode } from "./trace-model";
 
 interface Props {
@@ -78,6 +80,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
           </dl>
         )}
 
+        <NodeTimeBreakdown model={model} node={node} />
         <section aria-label="Subtree totals">
           <h3 className="mb-1 text-[11px] font-semibold text-slate-500 uppercase">Subtree</h3>
           <dl className="grid grid-cols-3 gap-x-3 gap-y-2">
@@ -87,6 +90,7 @@ export function NodeDetailsPanel({ model, node, onClose, onSelect }: Props) {
             <Stat label="Descendants" value={formatCount(node.descendantCount)} />
             <Stat label="Depth" value={String(node.depth)} />
             <Stat label="Share of trace" value={model.metrics.totalDurationMs > 0 ? `${Math.round((node.subtreeLatencyMs / model.metrics.totalDurationMs) * 100)}% time` : "—"} />
+            <SubtreeWasteStats node={node} />
           </dl>
         </section>
 

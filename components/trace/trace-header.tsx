@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatPercent, formatUsd } from "@/compone
 import { ShareTraceButton } from "@/components/share/share-trace-button";
 import { useSharedTrace } from "@/components/share/shared-trace-context";
 import type { TraceModel } from "./trace-model";
+import { WastedSpendMetric } from "./wasted-spend-metric";
 
 /** The seed's five trace metrics, then where to look first: failures, the slowest and the priciest node. */
 export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id: string) => void }) {
@@ -52,6 +53,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         <Metric label="Node count" value={formatCount(metrics.nodeCount)} title="Requests in the trace, retries included" />
         <Metric label="Max depth" value={String(metrics.maxDepth)} />
         <Metric label="Success rate" value={formatPercent(metrics.successRate)} tone={metrics.successRate < 1 ? "bad" : "good"} />
+        <WastedSpendMetric metrics={metrics} />
       </dl>
       <div className="ml-auto flex flex-wrap items-center gap-2 text-xs">
         {firstFailed && (

@@ -1,6 +1,6 @@
 import { formatCount } from "@/components/ui/format";
 import { TRACE_NAME_PROPERTY } from "@/lib/contracts/trace";
-import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { isSuccessStatus } from "@/lib/domain/request-status";
 import { carriesLlmUsage } from "@/lib/domain/usage-rollup";
 import { depthFirstOrder } from "@/lib/domain/tree-order";
 import type { TraceNodeDto, TraceRequestDto, TraceResponse } from "@/lib/queries/traces";
@@ -47,6 +47,9 @@ export interface TraceViewNode {
   subtreeCostUsd: number;
   subtreeCostComplete: boolean;
   subtreeRequestCount: number;
+  /** cost and wall-clock time of the subtree's failed, cancelled and replaced requests */
+  subtreeWastedCostUsd: number;
+  subtreeWastedDurationMs: number;
   descendantCount: number;
   /** subtree span, epoch ms */
   startMs: number;
@@ -162,6 +165,8 @@ export function buildTraceModel(response: TraceResponse): TraceModel {
       subtreeCostUsd: dto.subtreeCost,
       subtreeCostComplete: dto.subtreeCostComplete,
       subtreeRequestCount: dto.subtreeRequestCount,
+      subtreeWastedCostUsd: dto.subtreeWastedCost,
+      subtreeWastedDurationMs: dto.subtreeWastedDurationMs,
       descendantCount: 0,
       startMs: Date.parse(dto.startTime),
       endMs: Date.parse(dto.endTime),

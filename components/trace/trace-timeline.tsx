@@ -2,6 +2,7 @@
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { formatDuration } from "@/components/ui/format";
+import { FirstTokenMark } from "./first-token-mark";
 import { heatColor, nodeHeat } from "./heat";
 import type { FocusRequest } from "./trace-canvas";
 import { visibleNodes } from "./trace-collapse";
@@ -190,6 +191,7 @@ const TimelineRow = memo(function TimelineRow({
             />
           );
         })}
+        <FirstTokenMark node={node} left={pct} width={width} />
         <span className="absolute top-0 pl-1 leading-6 whitespace-nowrap text-slate-500 tabular-nums" style={{ left: pct(labelAt) }}>
           {formatDuration(node.isVirtual ? node.subtreeLatencyMs : node.selfLatencyMs)}
           {node.attempts.length > 1 && <span className="text-slate-400"> · {node.attempts.length} tries</span>}

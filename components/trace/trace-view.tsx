@@ -7,6 +7,7 @@ import { useSharedTrace } from "@/components/share/shared-trace-context";
 import { formatCount } from "@/components/ui/format";
 import { Tabs } from "@/components/ui/tabs";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
+import { CriticalPathSummary } from "./critical-path-summary";
 import { NodeDetailsPanel } from "./node-details-panel";
 import { toFlowElements } from "./to-flow-elements";
 import { TraceCanvas, type FocusRequest } from "./trace-canvas";
@@ -160,6 +161,7 @@ function LoadedTrace({ model }: { model: TraceModel }) {
     <TraceUiContext.Provider value={contextValue}>
       <div className="flex h-full flex-col">
         <TraceHeader model={model} onJump={(id) => jumpTo(id)} />
+        <CriticalPathSummary model={model} onJump={(id) => jumpTo(id)} />
         <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-1.5">
           <Tabs<Tab>
             label="Trace views"

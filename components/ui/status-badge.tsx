@@ -1,4 +1,4 @@
-import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { isSuccessStatus } from "@/lib/domain/request-status";
 
 /** HTTP status of a logged request: green 2xx, amber 4xx, red 5xx and 0 (no response at all). */
 export function StatusBadge({ status, cancelled = false }: { status: number; cancelled?: boolean }) {

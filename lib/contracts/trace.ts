@@ -79,6 +79,9 @@ export const TRACE_NODE_FIELDS = [
   { name: "subtreeCost", kind: "number", from: "subtreeCostUsd" },
   { name: "subtreeCostComplete", kind: "boolean", from: "subtreeCostComplete" },
   { name: "subtreeRequestCount", kind: "number", from: "subtreeRequestCount" },
+  // wasted spend in the subtree, as metrics.wastedCost and metrics.wastedDurationMs for the trace
+  { name: "subtreeWastedCost", kind: "number", from: "subtreeWastedCostUsd" },
+  { name: "subtreeWastedDurationMs", kind: "number", from: "subtreeWastedDurationMs" },
   { name: "startTime", kind: "time", from: "subtreeStartMs" },
   { name: "endTime", kind: "time", from: "subtreeEndMs" },
 ] as const satisfies readonly TraceField[];
@@ -126,6 +129,17 @@ export interface TraceMetrics {
   maxDepth: number;
   /** share (0..1) of requests with a 2xx status */
   successRate: number;
+  /**
+   * known cost of the wasted requests, USD: those that failed (status outside 2xx), that their
+   * client cancelled, or that a later attempt on the same node replaced, each counted once
+   * (lib/domain/wasted-spend.ts, the Dashboard's definition); a lower bound when costComplete is false
+   */
+  wastedCost: number;
+  /**
+   * wall-clock time during which at least one wasted request was running (the union of their
+   * intervals): overlapping waste counts once, so it never exceeds totalDurationMs
+   */
+  wastedDurationMs: number;
 }
 
 export type TraceRequestDto = JsonObjectOf<typeof TRACE_REQUEST_FIELDS>;

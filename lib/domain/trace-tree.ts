@@ -1,5 +1,7 @@
+import { subtreeUnionLengthsMs, type PlacedInterval } from "./interval-union";
 import { impliedParentOf } from "./node-id";
 import { roundUsd } from "./money";
+import { byStartThenId, isWastedAttempt } from "./wasted-spend";
 
 /** The part of a logged request the tree and its metrics need. Times are epoch milliseconds. */
 export interface TraceRequest {
@@ -8,6 +10,8 @@ export interface TraceRequest {
   /** the parent the request itself names (path prefix, or an OTEL parent span id) */
   parentNodeId: string | null;
   status: number;
+  /** its client abandoned it (a stream cut short): wasted whatever its status (wasted-spend.ts) */
+  cancelled: boolean;
   startMs: number;
   endMs: number;
   costUsd: number | null;
@@ -33,6 +37,10 @@ export interface TraceNode<R extends TraceRequest = TraceRequest> {
   /** false when any request in the subtree has an unknown price */
   subtreeCostComplete: boolean;
   subtreeRequestCount: number;
+  /** known cost of the subtree's wasted requests: failed, cancelled or replaced by a retry (wasted-spend.ts) */
+  subtreeWastedCostUsd: number;
+  /** time during which at least one of the subtree's wasted requests was running (their union) */
+  subtreeWastedDurationMs: number;
   onCriticalPath: boolean;
 }
 
@@ -52,13 +60,14 @@ export interface TraceTree<R extends TraceRequest = TraceRequest> {
  *   (`a:b` → `a`), so a whole missing chain of ancestors is filled in. Arrival order never matters.
  * - Parent links that loop (possible with OTEL span ids from a faulty exporter) are cut at the
  *   node that started first, which then becomes a root; nothing is ever dropped.
- * - Costs and spans roll up bottom-up; the critical path is marked as Jaeger does (see
- *   markCriticalPath).
+ * - Costs, spans and wasted spend roll up bottom-up; the critical path is marked as Jaeger does
+ *   (see markCriticalPath).
  *
  * Iterative throughout (no recursion, so a 10,000-level chain cannot overflow the stack); O(n log n)
- * for sorting siblings, O(n) otherwise. Node ids are looked up once each, to number the nodes;
- * after that the walks run over those numbers in typed arrays (for a 10,000-node trace, looking
- * ids up in a Map at every step cost more than the rest of the build).
+ * for sorting siblings and for the wasted time of every subtree, O(n) otherwise. Node ids are
+ * looked up once each, to number the nodes; after that the walks run over those numbers in typed
+ * arrays (for a 10,000-node trace, looking ids up in a Map at every step cost more than the rest
+ * of the build).
  */
 export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): TraceTree<R> {
   const indexById = new Map<string, number>();
@@ -102,6 +111,7 @@ export function buildTraceTree<R extends TraceRequest>(requests: readonly R[]): 
   tree.sortSiblings();
   const ordered = tree.depthFirst();
   rollUpCosts(tree, ordered);
+  rollUpWastedTime(tree, ordered);
   markCriticalPath(tree);
 
   const nodes = new Array<TraceNode<R>>(count);
@@ -141,13 +151,10 @@ function emptyNode<R extends TraceRequest>(id: string, parentId: string | null, 
     subtreeCostUsd: 0,
     subtreeCostComplete: true,
     subtreeRequestCount: 0,
+    subtreeWastedCostUsd: 0,
+    subtreeWastedDurationMs: 0,
     onCriticalPath: false,
   };
-}
-
-/** The order of a node's attempts: the last one is the attempt that stands (see wasted-spend.ts). */
-export function byStartThenId(a: Pick<TraceRequest, "startMs" | "id">, b: Pick<TraceRequest, "startMs" | "id">): number {
-  return a.startMs - b.startMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
@@ -296,17 +303,50 @@ function rollUpCosts<R extends TraceRequest>(tree: IndexedTree<R>, ordered: Int3
   for (let k = ordered.length - 1; k >= 0; k--) {
     const i = ordered[k]!;
     const node = all[i]!;
-    for (const request of node.requests) {
+    const requests = node.requests;
+    for (let r = 0; r < requests.length; r++) {
+      const request = requests[r]!;
       node.subtreeCostUsd += request.costUsd ?? 0;
       if (request.costUnknown) node.subtreeCostComplete = false;
+      if (isWastedAttempt(requests, r)) node.subtreeWastedCostUsd += request.costUsd ?? 0;
     }
     node.subtreeCostUsd = roundUsd(node.subtreeCostUsd);
+    node.subtreeWastedCostUsd = roundUsd(node.subtreeWastedCostUsd);
     if (parent[i] !== -1) {
       const up = all[parent[i]!]!;
       up.subtreeCostUsd += node.subtreeCostUsd;
       up.subtreeCostComplete &&= node.subtreeCostComplete;
+      up.subtreeWastedCostUsd += node.subtreeWastedCostUsd;
     }
   }
+}
+
+/**
+ * Each subtree's wasted time: the union of its wasted requests' intervals (subtreeUnionLengthsMs
+ * over the depth-first order, where a subtree is a run of positions). Nothing more to do when no
+ * request was wasted.
+ */
+function rollUpWastedTime<R extends TraceRequest>(tree: IndexedTree<R>, ordered: Int32Array): void {
+  const { all, parent } = tree;
+  const wasted: PlacedInterval[] = [];
+  for (let k = 0; k < ordered.length; k++) {
+    const requests = all[ordered[k]!]!.requests;
+    for (let r = 0; r < requests.length; r++) {
+      if (isWastedAttempt(requests, r)) wasted.push({ position: k, startMs: requests[r]!.startMs, endMs: requests[r]!.endMs });
+    }
+  }
+  if (wasted.length === 0) return;
+  const count = ordered.length;
+  // Subtree sizes bottom-up: children come after their parents in the depth-first order.
+  const size = new Int32Array(all.length).fill(1);
+  for (let k = count - 1; k >= 0; k--) {
+    const i = ordered[k]!;
+    if (parent[i] !== -1) size[parent[i]!]! += size[i]!;
+  }
+  const subtreeEnd = new Int32Array(count);
+  for (let k = 0; k < count; k++) subtreeEnd[k] = k + size[ordered[k]!]!;
+  const lengths = subtreeUnionLengthsMs(subtreeEnd, wasted);
+  for (let k = 0; k < count; k++) all[ordered[k]!]!.subtreeWastedDurationMs = lengths[k]!;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { isSuccessStatus } from "./trace-metrics";
-import { byStartThenId } from "./trace-tree";
+import { isSuccessStatus } from "./request-status";
 
 /**
  * Wasted spend is the cost of calls whose answer nobody used:
@@ -26,6 +25,21 @@ export interface WasteInput {
 
 export function isWasted({ status, cancelled, replaced }: WasteInput): boolean {
   return replaced || cancelled || !isSuccessStatus(status);
+}
+
+/** The order of a node's attempts, the trace tree's: the last one is the attempt that stands. */
+export function byStartThenId(a: Pick<Attempt, "startMs" | "id">, b: Pick<Attempt, "startMs" | "id">): number {
+  return a.startMs - b.startMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Whether attempt `index` of one trace node is wasted, its attempts sorted by byStartThenId (as
+ * the trace tree holds them): replacedAttemptIds's rule for a single node, where every attempt
+ * but the last was replaced.
+ */
+export function isWastedAttempt(attempts: readonly Pick<WasteInput, "status" | "cancelled">[], index: number): boolean {
+  const { status, cancelled } = attempts[index]!;
+  return isWasted({ status, cancelled, replaced: index < attempts.length - 1 });
 }
 
 /**

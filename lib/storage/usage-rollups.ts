@@ -95,6 +95,7 @@ function batchCandidates(trace: TouchedTrace): RollupCandidate[] {
       nodeId: r.nodeId,
       parentNodeId: r.parentNodeId,
       status: r.status,
+      cancelled: r.cancelled,
       startMs: r.startTime.getTime(),
       endMs: r.endTime.getTime(),
       promptTokens: r.promptTokens,
@@ -111,7 +112,7 @@ function batchCandidates(trace: TouchedTrace): RollupCandidate[] {
 /** The columns the rule reads, in the order of the row arrays; times by each database's expression. */
 const COLUMNS = [
   "id", "source", "nodeId", "parentNodeId", "status", "startTime", "endTime",
-  "promptTokens", "completionTokens", "totalTokens", "costUsd", "costUnknown", "usageRollup",
+  "promptTokens", "completionTokens", "totalTokens", "costUsd", "costUnknown", "usageRollup", "cancelled",
 ] as const;
 
 function selectList(time: (column: string) => string): string {
@@ -119,13 +120,14 @@ function selectList(time: (column: string) => string): string {
 }
 
 /** A row array (COLUMNS order) as the rule reads it; booleans and times already decoded. */
-function candidate(row: unknown[], startMs: number, endMs: number, costUnknown: boolean, usageRollup: boolean): RollupCandidate {
+function candidate(row: unknown[], startMs: number, endMs: number, costUnknown: boolean, usageRollup: boolean, cancelled: boolean): RollupCandidate {
   return {
     id: row[0] as string,
     source: row[1] as string,
     nodeId: row[2] as string,
     parentNodeId: row[3] as string | null,
     status: row[4] as number,
+    cancelled,
     startMs,
     endMs,
     promptTokens: row[7] as number | null,
@@ -161,7 +163,7 @@ function completeOnSqlite(filePath: string, traces: readonly TouchedTrace[]): vo
     const [requests, spans] = storedOf.get(key) as [number, number];
     if (!mustRead(trace, { requests, spans })) continue;
     const rows = rowsOf.all(key) as unknown[][];
-    ids.push(...unmarkedUsageRollups(rows.map((row) => candidate(row, sqliteTimeMs(row[5]), sqliteTimeMs(row[6]), row[11] === 1, row[12] === 1))));
+    ids.push(...unmarkedUsageRollups(rows.map((row) => candidate(row, sqliteTimeMs(row[5]), sqliteTimeMs(row[6]), row[11] === 1, row[12] === 1, row[13] === 1))));
   }
   // with the Insights rollups' corrections, in one transaction
   if (ids.length > 0) markUsageRollupsOnSqlite(connection.db, ids);
@@ -203,7 +205,7 @@ async function completeOnPostgres(url: string, traces: readonly TouchedTrace[]):
     const fields = row.slice(3);
     let requests = read.get(i);
     if (!requests) read.set(i, (requests = []));
-    if (fields[0] !== null) requests.push(candidate(fields, fields[5] as number, fields[6] as number, fields[11] as boolean, fields[12] as boolean));
+    if (fields[0] !== null) requests.push(candidate(fields, fields[5] as number, fields[6] as number, fields[11] as boolean, fields[12] as boolean, fields[13] as boolean));
   }
   const ids: string[] = [];
   for (const requests of read.values()) ids.push(...unmarkedUsageRollups(requests));

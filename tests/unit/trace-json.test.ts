@@ -26,6 +26,8 @@ function expectedResponse(traceId: string, rows: readonly TraceRow[]) {
       subtreeCost: node.subtreeCostUsd,
       subtreeCostComplete: node.subtreeCostComplete,
       subtreeRequestCount: node.subtreeRequestCount,
+      subtreeWastedCost: node.subtreeWastedCostUsd,
+      subtreeWastedDurationMs: node.subtreeWastedDurationMs,
       startTime: new Date(node.subtreeStartMs).toISOString(),
       endTime: new Date(node.subtreeEndMs).toISOString(),
       requests: node.requests.map((row) => ({

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { buildTraceTree, type TraceRequest, type TraceTree } from "@/lib/domain/trace-tree";
 import { computeTraceMetrics } from "@/lib/domain/trace-metrics";
 import { parseNodeId } from "@/lib/domain/node-id";
+import { isWasted, replacedAttemptIds } from "@/lib/domain/wasted-spend";
 
 let nextId = 0;
 function request(nodeId: string, startMs: number, endMs: number, extra: Partial<TraceRequest> = {}): TraceRequest {
@@ -13,6 +14,7 @@ function request(nodeId: string, startMs: number, endMs: number, extra: Partial<
     nodeId,
     parentNodeId: parsed.parentNodeId,
     status: 200,
+    cancelled: false,
     startMs,
     endMs,
     costUsd: 0.001,
@@ -58,6 +60,8 @@ describe("trace tree from the seed's examples", () => {
       nodeCount: 4,
       maxDepth: 3,
       successRate: 1,
+      wastedCost: 0,
+      wastedDurationMs: 0,
     });
   });
 
@@ -184,10 +188,12 @@ const traceArb: fc.Arbitrary<GeneratedTrace> = fc
     loggedMask: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 40, maxLength: 40 }),
     timings: fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 300 })), { minLength: 80, maxLength: 80 }),
     statuses: fc.array(statusArb, { minLength: 80, maxLength: 80 }),
+    // one request in six cancelled by its client
+    cancels: fc.array(fc.integer({ min: 0, max: 5 }).map((roll) => roll === 0), { minLength: 80, maxLength: 80 }),
     costs: fc.array(costArb, { minLength: 80, maxLength: 80 }),
     seed: fc.integer(),
   })
-  .map(({ parentChoice, rootOdds, loggedMask, timings, statuses, costs, seed }) => {
+  .map(({ parentChoice, rootOdds, loggedMask, timings, statuses, cancels, costs, seed }) => {
     const paths: string[] = [];
     parentChoice.forEach((choice, i) => {
       const makeRoot = i === 0 || choice % 5 < rootOdds - 3;
@@ -200,7 +206,7 @@ const traceArb: fc.Arbitrary<GeneratedTrace> = fc
       for (let a = 0; a < attempts; a++) {
         const k = (i * 2 + a) % 80;
         const [start, duration] = timings[k]!;
-        requests.push(request(path, start, start + duration, { status: statuses[k]!, ...costs[k]! }));
+        requests.push(request(path, start, start + duration, { status: statuses[k]!, cancelled: cancels[k]!, ...costs[k]! }));
       }
     });
     if (requests.length === 0) requests.push(request(paths[0]!, 0, 1));
@@ -331,5 +337,96 @@ describe("trace tree properties (random trees, shuffled arrival)", () => {
         }
       }),
     );
+  });
+});
+
+describe("wasted spend in a trace and its subtrees", () => {
+  // One agent run: a planning call retried after its first answer was rejected (both 200), a
+  // search that failed while the first plan ran, a stream the user cancelled, and a final answer.
+  const wastedRun = () => [
+    request("run", 0, 400, { costUsd: 0 }),
+    request("run:plan", 10, 60, { costUsd: 0.01 }),
+    request("run:plan", 70, 120, { costUsd: 0.01 }),
+    request("run:search", 20, 80, { status: 500, costUsd: 0 }),
+    request("run:answer", 130, 250, { cancelled: true, costUsd: 0.004 }),
+    request("run:answer:final", 260, 390, { costUsd: 0.02 }),
+  ];
+
+  it("counts failed calls, cancelled streams and replaced attempts, never the attempt that stood", () => {
+    const metrics = computeTraceMetrics(buildTraceTree(wastedRun()));
+    expect(metrics.wastedCost).toBeCloseTo(0.014, 12);
+    expect(metrics.totalCost).toBeCloseTo(0.044, 12);
+  });
+
+  it("wasted time is wall-clock time with a wasted call running: overlaps count once", () => {
+    // replaced plan [10, 60) and failed search [20, 80) overlap: 70 ms, then the cancelled stream 120 ms
+    expect(computeTraceMetrics(buildTraceTree(wastedRun())).wastedDurationMs).toBe(190);
+  });
+
+  it("each subtree reports only the waste inside it", () => {
+    const tree = buildTraceTree(wastedRun());
+    const waste = (id: string) => [tree.byId.get(id)!.subtreeWastedCostUsd, tree.byId.get(id)!.subtreeWastedDurationMs];
+    expect(waste("run")).toEqual([0.014, 190]);
+    expect(waste("run:plan")).toEqual([0.01, 50]);
+    expect(waste("run:search")).toEqual([0, 60]);
+    expect(waste("run:answer")).toEqual([0.004, 120]);
+    expect(waste("run:answer:final")).toEqual([0, 0]);
+  });
+
+  it("a failed attempt that a retry replaced is counted once", () => {
+    const tree = buildTraceTree([request("t", 0, 100, { status: 429, costUsd: 0.5 }), request("t", 200, 300, { costUsd: 0.5 })]);
+    expect(computeTraceMetrics(tree)).toMatchObject({ wastedCost: 0.5, wastedDurationMs: 100 });
+  });
+
+  it("a trace without failures, cancellations or retries wastes nothing", () => {
+    const tree = buildTraceTree([request("t", 0, 100), request("t:a", 10, 50), request("t:b", 50, 90)]);
+    expect(computeTraceMetrics(tree)).toMatchObject({ wastedCost: 0, wastedDurationMs: 0 });
+    expect(tree.nodes.every((n) => n.subtreeWastedCostUsd === 0 && n.subtreeWastedDurationMs === 0)).toBe(true);
+  });
+
+  /** The Dashboard's rule applied to the flat list of requests, as the metrics API applies it. */
+  function wastedByDashboardRule(requests: readonly TraceRequest[]): TraceRequest[] {
+    const replaced = replacedAttemptIds(requests.map((r) => ({ ...r, traceId: "t" })));
+    return requests.filter((r) => isWasted({ ...r, replaced: replaced.has(r.id) }));
+  }
+
+  /** Time covered by at least one interval, counted millisecond by millisecond (times are whole ms). */
+  function coveredMs(intervals: readonly TraceRequest[]): number {
+    let covered = 0;
+    for (let t = 0; t <= 1300; t++) if (intervals.some((r) => r.startMs <= t && t < r.endMs)) covered++;
+    return covered;
+  }
+
+  it("trace and subtree figures equal the Dashboard's rule over each subtree's requests, time counted by the millisecond", () => {
+    fc.assert(
+      fc.property(traceArb, ({ shuffled }) => {
+        const tree = buildTraceTree(shuffled);
+        const wasted = wastedByDashboardRule(shuffled);
+        const metrics = computeTraceMetrics(tree);
+        expect(metrics.wastedCost).toBeCloseTo(wasted.reduce((sum, r) => sum + (r.costUsd ?? 0), 0), 9);
+        expect(metrics.wastedDurationMs).toBe(coveredMs(wasted));
+        expect(metrics.wastedDurationMs).toBeLessThanOrEqual(metrics.totalDurationMs);
+        for (const node of tree.nodes) {
+          const inside = wasted.filter((r) => inSubtree(r.nodeId, node.id));
+          expect(node.subtreeWastedCostUsd).toBeCloseTo(inside.reduce((sum, r) => sum + (r.costUsd ?? 0), 0), 9);
+          expect(node.subtreeWastedDurationMs).toBe(coveredMs(inside));
+        }
+      }),
+    );
+  });
+
+  it("a 10,000-level chain of failed calls, none overlapping, rolls up in linearithmic time", () => {
+    const requests: TraceRequest[] = [];
+    let parentNodeId: string | null = null;
+    for (let i = 0; i < 10_000; i++) {
+      const nodeId: string = parentNodeId === null ? "s0" : `${parentNodeId}:s${i}`;
+      requests.push({ ...request("x", 2 * i, 2 * i + 1, { status: 500 }), nodeId, parentNodeId });
+      parentNodeId = nodeId;
+    }
+    const tree = buildTraceTree(requests);
+    // Merging interval lists up the chain would copy 50 million intervals.
+    expect(tree.nodes[0]!.subtreeWastedDurationMs).toBe(10_000);
+    expect(tree.nodes[5_000]!.subtreeWastedDurationMs).toBe(5_000);
+    expect(computeTraceMetrics(tree).wastedDurationMs).toBe(10_000);
   });
 });

@@ -14,6 +14,7 @@ function candidate(record: LoggedRequest): RollupCandidate {
     nodeId: record.nodeId!,
     parentNodeId: record.parentNodeId,
     status: record.status,
+    cancelled: record.cancelled,
     startMs: record.startTime.getTime(),
     endMs: record.endTime.getTime(),
     promptTokens: record.promptTokens,

@@ -1,6 +1,6 @@
 import type { MetricsFigures, MetricsSummary } from "../../contracts/metrics";
 import { picoToUsd, usdToPico, type PicoUsd } from "../money";
-import { isSuccessStatus } from "../trace-metrics";
+import { isSuccessStatus } from "../request-status";
 import { isWasted } from "../wasted-spend";
 import { LatencySketch } from "./latency-sketch";
 
