@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { CompareWithMenu } from "@/components/trace-compare/compare-with-menu";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import type { TraceModel } from "./trace-model";
 
@@ -60,6 +61,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
           </Callout>
         )}
         {model.virtualCount > 0 && <span className="text-slate-500">{model.virtualCount} virtual</span>}
+        <CompareWithMenu model={model} />
       </div>
     </div>
   );
