@@ -73,7 +73,8 @@ export function buildCompareModel(response: TraceCompareResponse, traceA?: Trace
       childIds: [],
       compared,
       tone,
-      label: shown?.label ?? (compared.path === "" ? "(root)" : lastSegment(compared.path)),
+      // A never-logged root is named by its trace id, which differs between the two: it is the root of both.
+      label: compared.path === "" && (!shown || shown.isVirtual) ? "(trace root)" : (shown?.label ?? lastSegment(compared.path)),
       detail: shown?.detail ?? compared.path,
       summary: summaryOf(compared),
     };

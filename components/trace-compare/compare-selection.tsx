@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
+import { useState } from "react";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
 import { traceComparePagePath } from "@/lib/queries/trace-compare";
 
@@ -16,31 +17,39 @@ const PARAM = "compare";
 function useCompareSelection() {
   const searchParams = useSearchParams();
   const updateParams = useSearchParamsUpdate();
-  const selected = searchParams.getAll(PARAM);
-  const update = (next: string[]) =>
+  // Each change starts from the URL as it is now, not as last rendered: two quick picks both count.
+  const update = (change: (current: string[]) => string[]) =>
     updateParams(
       (params) => {
+        const next = change(params.getAll(PARAM));
         params.delete(PARAM);
         for (const traceId of next) params.append(PARAM, traceId);
       },
       { mode: "replace" },
     );
   return {
-    selected,
-    toggle: (traceId: string) => update(selected.includes(traceId) ? selected.filter((id) => id !== traceId) : [...selected, traceId].slice(-2)),
-    clear: () => update([]),
+    selected: searchParams.getAll(PARAM),
+    toggle: (traceId: string) => update((current) => (current.includes(traceId) ? current.filter((id) => id !== traceId) : [...current, traceId].slice(-2))),
+    clear: () => update(() => []),
   };
 }
 
 /** Selects a trace for comparing; several rows of one trace share its box. */
 export function CompareCheckbox({ traceId, className = "" }: { traceId: string; className?: string }) {
   const { selected, toggle } = useCompareSelection();
-  const checked = selected.includes(traceId);
+  const inUrl = selected.includes(traceId);
+  // The router follows the URL a moment later: the box shows the click at once, until the URL moves.
+  const [clicked, setClicked] = useState<{ checked: boolean; whenUrlSaid: boolean } | null>(null);
+  if (clicked !== null && clicked.whenUrlSaid !== inUrl) setClicked(null);
+  const checked = clicked !== null && clicked.whenUrlSaid === inUrl ? clicked.checked : inUrl;
   return (
     <input
       type="checkbox"
       checked={checked}
-      onChange={() => toggle(traceId)}
+      onChange={() => {
+        setClicked({ checked: !checked, whenUrlSaid: inUrl });
+        toggle(traceId);
+      }}
       onClick={(event) => event.stopPropagation()}
       aria-label={`Select trace ${traceId} to compare`}
       title={checked ? "Selected for comparing" : "Select to compare with another trace"}
