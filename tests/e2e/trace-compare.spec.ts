@@ -49,6 +49,8 @@ test("Compare with… another trace of the same session: a merged tree coloured 
   await page.goto(`/traces/${YESTERDAY}`);
   await page.getByRole("button", { name: "Compare with…" }).click();
   const dialog = page.getByRole("dialog", { name: "Compare with another trace" });
+  await expect(dialog.getByRole("textbox", { name: "Trace id to compare with" })).toBeVisible();
+  await screenshot(page, "trace-compare-with");
   await dialog.getByRole("region", { name: "Other traces of this session" }).getByRole("link", { name: new RegExp(TODAY) }).click();
   await expect(page).toHaveURL(new RegExp(`/traces/compare\\?a=${YESTERDAY}&b=${TODAY}`));
 
