@@ -6,6 +6,7 @@ import type { RequestListItem } from "@/lib/queries/requests";
 import { formatCount, formatDuration, formatTime, formatUsd, shortId } from "@/components/ui/format";
 import { PropertyChip } from "@/components/ui/property-chip";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { CompareCheckbox } from "@/components/trace-compare/compare-selection";
 import { TraceIcon } from "./trace-icon";
 
 interface Props {
@@ -34,7 +35,7 @@ export function RequestsTable({ rows, selectedId, nowMs, onSelect, onFilter }: P
         <col className="w-[7rem]" />
         <col className="w-[7rem]" />
         <col />
-        <col className="w-[2.5rem]" />
+        <col className="w-[3.75rem]" />
       </colgroup>
       <thead>
         <tr>
@@ -152,7 +153,8 @@ const RequestRow = memo(function RequestRow({
           {properties.length > 3 && <span className="text-[11px] text-slate-400">+{properties.length - 3}</span>}
         </div>
       </td>
-      <td className={`${td} text-center`}>
+      <td className={`${td} text-center whitespace-nowrap`}>
+        {row.traceId && <CompareCheckbox traceId={row.traceId} className="mr-1 align-middle" />}
         {row.traceId && (
           <button
             type="button"

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useRequests } from "@/lib/queries/requests";
 import { filtersFromSearchParams, filtersToSearchParams, hasActiveFilters, type RequestFilters } from "@/lib/queries/request-filters";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
+import { CompareBar } from "@/components/trace-compare/compare-selection";
 import { ActiveFilterChips, RequestFiltersBar } from "./request-filters-bar";
 import { RequestDetailPanel } from "./request-detail";
 import { RequestsTable } from "./requests-table";
@@ -58,6 +59,7 @@ export function RequestsView() {
               {query.isPending ? "loading…" : `${rows.length.toLocaleString("en-US")}${query.hasNextPage ? "+" : ""} shown`}
             </span>
             <div className="ml-auto flex items-center gap-2">
+              <CompareBar />
               <label className="flex cursor-pointer items-center gap-1.5 text-xs text-slate-600 select-none">
                 <input type="checkbox" role="switch" aria-checked={autoRefresh} checked={autoRefresh} onChange={toggleAutoRefresh} className="accent-indigo-600" />
                 Auto-refresh

@@ -9,6 +9,7 @@ import { RequestDetailPanel } from "@/components/requests/request-detail";
 import { TraceIcon } from "@/components/requests/trace-icon";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { CompareBar, CompareCheckbox } from "@/components/trace-compare/compare-selection";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
 
 const LABEL_PROPERTIES = ["step", "stage", "aspect", "name", "task"];
@@ -149,11 +150,15 @@ function TraceList({ session }: { session: SessionDetail }) {
   if (session.traces.length === 0) return null;
   return (
     <section aria-label="Traces in this session">
-      <h2 className="mb-1 text-[11px] font-semibold text-slate-500 uppercase">Traces</h2>
+      <div className="mb-1 flex items-center gap-3">
+        <h2 className="text-[11px] font-semibold text-slate-500 uppercase">Traces</h2>
+        <CompareBar />
+      </div>
       <ul className="grid grid-cols-[repeat(auto-fill,minmax(18rem,1fr))] gap-2">
         {session.traces.map((trace) => (
-          <li key={trace.traceId}>
-            <Link href={`/traces/${encodeURIComponent(trace.traceId)}`} className="block rounded border border-slate-200 p-2 text-xs hover:border-indigo-300 hover:bg-indigo-50/40">
+          <li key={trace.traceId} className="relative">
+            <CompareCheckbox traceId={trace.traceId} className="absolute top-2 right-2" />
+            <Link href={`/traces/${encodeURIComponent(trace.traceId)}`} className="block rounded border border-slate-200 p-2 pr-7 text-xs hover:border-indigo-300 hover:bg-indigo-50/40">
               <div className="flex items-center gap-1.5 font-mono text-[11px] text-slate-700">
                 <TraceIcon className="h-3 w-3 text-indigo-500" />
                 <span className="truncate">{trace.traceId}</span>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { CompareWithMenu } from "@/components/trace-compare/compare-with-menu";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { ShareTraceButton } from "@/components/share/share-trace-button";
 import { useSharedTrace } from "@/components/share/shared-trace-context";
@@ -73,6 +74,8 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         )}
         {model.virtualCount > 0 && <span className="text-slate-500">{model.virtualCount} virtual</span>}
         <ShareTraceButton traceId={model.traceId} />
+        {/* comparing needs a session: not on a shared page */}
+        {!shared && <CompareWithMenu model={model} />}
       </div>
     </div>
   );

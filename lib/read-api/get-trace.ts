@@ -27,9 +27,10 @@ export async function getTraceJsonForApi(organizationId: string, traceId: string
   return traceJsonChunks(traceId, rows);
 }
 
-type TracedRow = TraceRow & { nodeId: string };
+export type TracedRow = TraceRow & { nodeId: string };
 
-function buildTree(rows: readonly TraceRow[]): { tree: TraceTree<TracedRow>; metrics: TraceMetrics } {
+/** A trace's tree and metrics from its rows: what the trace API writes and the compare endpoint compares. */
+export function buildTree(rows: readonly TraceRow[]): { tree: TraceTree<TracedRow>; metrics: TraceMetrics } {
   // The rows are the tree's requests as they are (a TraceRow is a TraceRequest): no wrapper each.
   const traced: TracedRow[] = [];
   for (const row of rows) if (row.nodeId !== null) traced.push(row as TracedRow);

@@ -191,6 +191,38 @@ describeOnEachDatabase(
       }
     });
 
+    it("comparing traces: the other organization's trace ids answer 404 on either side, API and page, with nothing of it shown", async () => {
+      for (const [viewer, owner] of pairs()) {
+        const [ownerTrace, ownerOtlpTrace] = owner.ids.traceIds as [string, string];
+        const viewerTrace = viewer.ids.traceIds[0]!;
+        const api = (a: string, b: string) => `/api/v1/traces/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
+        const page = (a: string, b: string) => `/traces/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
+
+        const own = await call(owner, "key", "GET", api(ownerTrace, ownerOtlpTrace));
+        expect(own.status).toBe(200);
+        expect(own.body.nodes.length).toBeGreaterThan(0);
+        expect((await call(owner, "cookie", "GET", page(ownerTrace, ownerOtlpTrace))).status).toBe(200);
+
+        for (const [a, b] of [
+          [ownerTrace, ownerOtlpTrace],
+          [viewerTrace, ownerTrace],
+          [ownerOtlpTrace, viewerTrace],
+        ] as const) {
+          for (const credentials of ["key", "cookie"] as const) {
+            const other = await call(viewer, credentials, "GET", api(a, b));
+            expect(other.status, `${viewer.label} ${credentials} ${api(a, b)}`).toBe(404);
+            expect(other.body).toMatchObject({ error: { code: "not_found" } });
+            expect(leaked(other.text, owner)).toEqual([]);
+          }
+          const shown = await call(viewer, "cookie", "GET", page(a, b));
+          expect(shown.status, `${viewer.label} ${page(a, b)}`).toBe(404);
+          expect(shown.text).toContain(viewer.admin.email);
+          // The ids are in the URL the viewer typed; nothing else of the owner may be on the page.
+          expect(leaked(shown.text, owner, [a, b]), `${owner.label}'s data on ${viewer.label}'s ${page(a, b)}`).toEqual([]);
+        }
+      }
+    });
+
     it("revoking the other organization's keys or removing its members answers 404 and changes nothing", async () => {
       for (const [viewer, owner] of pairs()) {
         for (const id of owner.keyIds) {
@@ -252,6 +284,8 @@ describeOnEachDatabase(
         [a, "/users", 200],
         [a, "/settings", 200],
         [a, `/traces/${a.ids.traceIds[0]}`, 200],
+        [a, `/traces/compare?a=${a.ids.traceIds[0]}&b=${a.ids.traceIds[1]}`, 200],
+        [a, `/traces/compare?a=${a.ids.traceIds[0]}&b=${b.ids.traceIds[0]}`, 404],
         [a, `/sessions/${a.ids.sessionId}`, 200],
         [a, `/traces/${b.ids.traceIds[0]}`, 404],
         [a, `/no-such-page-${randomUUID()}`, 404],
