@@ -1,4 +1,4 @@
-import type { ConversationMessage, ConversationPart } from "./conversation-model";
+import type { ConversationMessage, ConversationPart } from "@/lib/domain/conversation";
 
 const ROLE_STYLE: Record<string, string> = {
   system: "bg-slate-100 text-slate-600",

@@ -5,7 +5,7 @@ import { useRequest, type RequestDetail } from "@/lib/queries/requests";
 import { JsonView } from "@/components/ui/json-view";
 import { Tabs } from "@/components/ui/tabs";
 import { Conversation } from "./conversation";
-import { toConversation } from "./conversation-model";
+import { toConversation } from "@/lib/domain/conversation";
 
 type BodyTab = "conversation" | "request" | "response" | "headers";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toConversation } from "@/components/requests/conversation-model";
+import { toConversation } from "@/lib/domain/conversation";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { safeReturnPath } from "@/lib/auth/return-path";
 import { filtersFromSearchParams, filtersKey, filtersToApiQuery, filtersToSearchParams } from "@/lib/queries/request-filters";

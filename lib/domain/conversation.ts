@@ -1,8 +1,9 @@
 /**
  * Turns logged request and response bodies (OpenAI chat, completions, responses and embeddings;
- * Anthropic messages) into a plain list of messages for display. Everything comes out as text:
- * images become their URL or media type as words, never something a browser would load.
- * Returns null when neither body is in a shape it knows; the raw JSON is shown instead.
+ * Anthropic messages) into a plain list of messages, for display and for comparing two runs
+ * (exchange-text.ts). Everything comes out as text: images become their URL or media type as
+ * words, never something a browser would load. Returns null when neither body is in a shape it
+ * knows; the raw JSON is shown instead.
  */
 export type PartKind = "text" | "tool-call" | "tool-result" | "image" | "data";
 
@@ -31,7 +32,7 @@ export function toConversation(requestBody: unknown, responseBody: unknown): Con
   return [...prompt, ...answer];
 }
 
-function requestMessages(body: unknown): ConversationMessage[] {
+export function requestMessages(body: unknown): ConversationMessage[] {
   if (!isObject(body)) return [];
   const messages: ConversationMessage[] = [];
   // Anthropic keeps the system prompt beside the messages.
@@ -60,7 +61,7 @@ function requestMessages(body: unknown): ConversationMessage[] {
   return messages;
 }
 
-function responseMessages(body: unknown): ConversationMessage[] {
+export function responseMessages(body: unknown): ConversationMessage[] {
   if (!isObject(body)) return typeof body === "string" && body.length > 0 ? [{ role: "response", parts: [{ kind: "text", text: body }], from: "response" }] : [];
   if (isObject(body.error)) {
     return [{ role: "error", parts: [{ kind: "text", text: asText(body.error.message ?? body.error) }], from: "response" }];
