@@ -46,8 +46,8 @@ export function traceToMarkdown(
   if (requests.length > 0) lines.push("", "## Requests");
   for (const { node, request, index } of requests) {
     const attempt = node.requests.length > 1 ? ` · attempt ${index + 1} of ${node.requests.length}` : "";
-    lines.push("", `### ${labelOf(node)}${attempt}`, "", `node \`${node.id}\``, "", requestSummary(request));
-    if (request.errorReason) lines.push(`error: ${oneLine(request.errorReason)}`);
+    lines.push("", `### ${labelOf(node)}${attempt}`, `\`${node.id}\` · ${requestSummary(request)}`);
+    if (request.errorReason) lines.push("", `error: ${oneLine(request.errorReason)}`);
     const content = contentOf(request.id);
     for (const [title, text] of [
       ["Prompt", content?.prompt],
