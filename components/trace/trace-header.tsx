@@ -1,9 +1,9 @@
 "use client";
 
 import Link from "next/link";
+import { TraceExportMenu } from "./trace-export-menu";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import type { TraceModel } from "./trace-model";
-import { TraceExportMenu } from "./trace-export-menu";
 
 /** The seed's five trace metrics, then where to look first: failures, the slowest and the priciest node. */
 export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id: string) => void }) {
@@ -45,7 +45,6 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         <Metric label="Success rate" value={formatPercent(metrics.successRate)} tone={metrics.successRate < 1 ? "bad" : "good"} />
       </dl>
       <div className="ml-auto flex flex-wrap items-center gap-2 text-xs">
-        <TraceExportMenu traceId={model.traceId} />
         {firstFailed && (
           <Callout tone="red" onClick={() => onJump(firstFailed.id)} title="Jump to the first failed node">
             {model.failedCount} failed
@@ -63,6 +62,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         )}
         {model.virtualCount > 0 && <span className="text-slate-500">{model.virtualCount} virtual</span>}
       </div>
+      <TraceExportMenu traceId={model.traceId} />
     </div>
   );
 }
