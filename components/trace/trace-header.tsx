@@ -1,7 +1,7 @@
 "use client";
 
-import Link from "next/link";
 import { TraceExportMenu } from "./trace-export-menu";
+import Link from "next/link";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import type { TraceModel } from "./trace-model";
 
