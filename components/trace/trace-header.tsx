@@ -1,5 +1,6 @@
 "use client";
 
+import { TraceExportMenu } from "./trace-export-menu";
 import Link from "next/link";
 import { CompareWithMenu } from "@/components/trace-compare/compare-with-menu";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
@@ -77,6 +78,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         {/* comparing needs a session: not on a shared page */}
         {!shared && <CompareWithMenu model={model} />}
       </div>
+      <TraceExportMenu traceId={model.traceId} />
     </div>
   );
 }

@@ -175,6 +175,7 @@ describeOnEachDatabase(
         const paths = [
           ...owner.ids.requestIds.map((id) => `/api/v1/requests/${id}`),
           ...owner.ids.traceIds.map((id) => `/api/v1/traces/${id}`),
+          ...owner.ids.traceIds.flatMap((id) => ["otlp", "json", "markdown"].map((format) => `/api/v1/traces/${id}/export?format=${format}`)),
           `/api/v1/sessions/${owner.ids.sessionId}`,
         ];
         for (const path of paths) {

@@ -55,10 +55,6 @@ export interface DecodedExport {
   rejected: SpanRejection[];
 }
 
-export const STATUS_CODE_ERROR = 2;
-
-export const SPAN_KIND_NAMES = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"] as const;
-
 export function emptyAttributes(): Attributes {
   return Object.create(null) as Attributes;
 }

@@ -1,5 +1,6 @@
 import { providerOfModel } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
+import { isSuccessStatus } from "../../domain/trace-metrics";
 import { toLoggedRequest, type UnpricedInput } from "../writer/log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
 import { readLangfuseObservation, type LangfuseObservation } from "./langfuse-attributes";
@@ -8,9 +9,9 @@ import { readSpanContent } from "./llm-content";
 import { readLlmFields } from "./llm-fields";
 import { estimateUsageFromContent } from "./estimated-usage";
 import { timeOrderedId } from "./record-id";
+import { isVirtualSpan, readTracewellFields } from "./tracewell-attributes";
+import { SPAN_KIND_NAMES, STATUS_CODE_ERROR } from "../../contracts/otlp-export";
 import {
-  SPAN_KIND_NAMES,
-  STATUS_CODE_ERROR,
   emptyAttributes,
   type Attributes,
   type DecodedExport,
@@ -61,6 +62,8 @@ export type SpanInputMapping = { ok: true; input: UnpricedInput } | { ok: false;
  * used. Spans that are not LLM calls are nodes too: provider "otel", no tokens, cost 0. The
  * method is the node's kind: Langfuse's observation type ("GENERATION", "TOOL"…) when the span
  * has one, else the OTLP span kind; a Langfuse observation of level ERROR fails like an error span.
+ * A span exported by Tracewell (lib/contracts/otlp-export.ts) is read back as the request it was:
+ * its source, HTTP method, status, cost, latency and bodies as logged.
  */
 export function spanToLoggedRequest(span: OtlpSpan, context: SpanContext): SpanMapping {
   const mapped = spanToLogInput(span, context);
@@ -77,6 +80,8 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   const startTime = new Date(span.startMs);
   const llm = readLlmFields(attributes);
   if (llm.invalid) return { ok: false, reason: llm.invalid };
+  const tracewell = readTracewellFields(attributes, keys);
+  if (tracewell.invalid) return { ok: false, reason: tracewell.invalid };
   const langfuse = readLangfuseObservation(attributes);
   // A span naming only a model (Langfuse generations, hand-made spans) is placed by the price table.
   const provider = llm.provider ?? (llm.model !== null ? providerOfModel(llm.model) : null) ?? "otel";
@@ -84,32 +89,35 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
   const parentSpanId = span.parentSpanId === "" || ALL_ZERO.test(span.parentSpanId) ? null : span.parentSpanId;
   const byHeliconePath = helicone.nodeId !== null;
   const failed = span.statusCode === STATUS_CODE_ERROR || langfuse.failed;
+  const source = tracewell.source ?? "otel";
+  const givenCostUsd = tracewell.costUsd ?? llm.givenCostUsd;
   const content = readSpanContent(attributes, span.events, keys);
-  const estimated = llm.usage === null && llm.givenCostUsd === null ? estimateUsageFromContent(llm.model, content) : null;
+  const estimated =
+    tracewell.tokensEstimated === null && llm.usage === null && givenCostUsd === null ? estimateUsageFromContent(llm.model, content) : null;
   const usage = llm.usage ?? estimated;
 
   const unpriced: LoggedRequest = {
       id: timeOrderedId(context.receivedAtMs),
       organizationId: context.organizationId,
-      source: "otel",
+      source,
       provider,
       model: llm.model,
-      method: langfuse.kind ?? SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+      method: methodOf(span, attributes, source, langfuse),
       path: span.name,
-      status: failed ? 500 : 200,
+      status: statusOf(attributes, failed),
       errorReason: failed ? errorReason(span, langfuse) : null,
-      cancelled: false,
+      cancelled: tracewell.cancelled,
       startTime,
       endTime: new Date(span.endMs),
       // Nanosecond inputs carry float noise below a microsecond: round it away.
-      latencyMs: Math.round((span.endMs - span.startMs) * 1000) / 1000,
-      timeToFirstTokenMs: llm.timeToFirstTokenMs ?? timeToFirstToken(span, langfuse),
+      latencyMs: tracewell.latencyMs ?? Math.round((span.endMs - span.startMs) * 1000) / 1000,
+      timeToFirstTokenMs: tracewell.timeToFirstTokenMs ?? llm.timeToFirstTokenMs ?? timeToFirstToken(span, langfuse),
       stream: llm.stream,
       promptTokens: usage?.promptTokens ?? null,
       completionTokens: usage?.completionTokens ?? null,
       cachedTokens: usage?.cachedTokens ?? null,
       totalTokens: usage?.totalTokens ?? null,
-      tokensEstimated: estimated !== null,
+      tokensEstimated: tracewell.tokensEstimated ?? estimated !== null,
       // priced by the log writer (toLoggedRequest) from `price` below
       costUsd: null,
       costUnknown: true,
@@ -121,22 +129,26 @@ export function spanToLogInput(span: OtlpSpan, context: SpanContext): SpanInputM
       sessionName: helicone.sessionName,
       userId: helicone.userId,
       properties: helicone.properties,
-      // { input, attributes, events, span, resource, scope }
-      requestBody: `${JSON.stringify({
-        input: content.input,
-        attributes: storedAttributes(attributes, keys, content.consumedKeys),
-        events: span.events
-          .filter((_, index) => !content.consumedEvents.has(index))
-          .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: redactAttributes(event.attributes) })),
-        span: { traceId: span.traceId, spanId: span.spanId, parentSpanId },
-      }).slice(0, -1)},${context.originJson}}`,
-      responseBody: content.output === undefined ? null : JSON.stringify({ output: content.output }),
+      // { input, attributes, events, span, resource, scope }, unless the span carries the body as logged
+      requestBody:
+        tracewell.requestBody !== undefined
+          ? tracewell.requestBody
+          : `${JSON.stringify({
+              input: content.input,
+              attributes: storedAttributes(attributes, keys, content.consumedKeys),
+              events: span.events
+                .filter((_, index) => !content.consumedEvents.has(index))
+                .map((event) => ({ name: event.name, time: isoOrNull(event.timeMs), attributes: redactAttributes(event.attributes) })),
+              span: { traceId: span.traceId, spanId: span.spanId, parentSpanId },
+            }).slice(0, -1)},${context.originJson}}`,
+      responseBody:
+        tracewell.responseBody !== undefined ? tracewell.responseBody : content.output === undefined ? null : JSON.stringify({ output: content.output }),
       requestHeaders: {},
       responseHeaders: {},
   };
   return {
     ok: true,
-    input: { unpriced, price: { provider, model: llm.model, usage, at: startTime }, givenCostUsd: llm.givenCostUsd },
+    input: { unpriced, price: { provider, model: llm.model, usage, at: startTime }, givenCostUsd },
   };
 }
 
@@ -163,6 +175,8 @@ export function exportToLogInputs(
     for (const { scope, spans } of scopeSpans) {
       const context = spanContext(organizationId, receivedAtMs, resource, scope);
       for (const span of spans) {
+        // Its descendants' node paths bring it back; stored, it would count as a request.
+        if (isVirtualSpan(span)) continue;
         const mapped = spanToLogInput(span, context);
         if (mapped.ok) inputs.push(mapped.input);
         else rejected.push({ span: span.spanId || "(no span id)", reason: mapped.reason });
@@ -187,6 +201,31 @@ function validateSpan(span: OtlpSpan, nowMs: number): string | null {
   if (span.startMs < EARLIEST_ACCEPTED_MS) return "startTimeUnixNano is before the year 2000 (expected nanoseconds since the epoch)";
   if (span.endMs > nowMs + MAX_FUTURE_SKEW_MS) return "endTimeUnixNano is more than a day in the future";
   return null;
+}
+
+/**
+ * The HTTP status the span reports (`http.response.status_code`, 0 for a call that got no
+ * answer) when the span failed or the status is a success; else 200, or 500 for a failed span
+ * without one. A span that did not fail keeps counting as a success whatever its code (OTel
+ * leaves a server span's 404 unset), and a failed one counts as failed, 2xx included (a stream
+ * that broke after its 200).
+ */
+function statusOf(attributes: Attributes, failed: boolean): number {
+  const value = attributes["http.response.status_code"];
+  const code = typeof value === "string" && /^\d{1,3}$/.test(value) ? Number(value) : value;
+  const reported = typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 999 ? code : null;
+  if (failed) return reported ?? 500;
+  return reported !== null && isSuccessStatus(reported) ? reported : 200;
+}
+
+/**
+ * The node's kind: Langfuse's observation type, else the span kind. A request first logged by the
+ * proxy or a custom log (Tracewell's export says so) keeps its HTTP method, as those sources do.
+ */
+function methodOf(span: OtlpSpan, attributes: Attributes, source: LoggedRequest["source"], langfuse: LangfuseObservation): string {
+  const httpMethod = attributes["http.request.method"];
+  if (source !== "otel" && typeof httpMethod === "string" && httpMethod !== "") return httpMethod;
+  return langfuse.kind ?? SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0];
 }
 
 /**
