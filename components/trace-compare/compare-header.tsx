@@ -16,6 +16,8 @@ const METRICS: Array<{ key: MetricKey; label: string; format: (value: number) =>
   { key: "nodeCount", label: "Node count", format: formatCount, higherIsBetter: false },
   { key: "maxDepth", label: "Max depth", format: String, higherIsBetter: false },
   { key: "successRate", label: "Success rate", format: formatPercent, higherIsBetter: true },
+  { key: "wastedCost", label: "Wasted spend", format: (v) => formatUsd(v), higherIsBetter: false },
+  { key: "wastedDurationMs", label: "Wasted time", format: formatDuration, higherIsBetter: false },
 ];
 
 const COUNTED: CompareTone[] = ["failed", "slower", "dearer", "changed", "added", "removed", "same"];

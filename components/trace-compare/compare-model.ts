@@ -1,7 +1,7 @@
 import { formatDuration, formatUsd } from "@/components/ui/format";
 import type { TraceModel } from "@/components/trace/trace-model";
 import { lastSegment } from "@/components/trace/trace-model";
-import { isSuccessStatus } from "@/lib/domain/trace-metrics";
+import { isSuccessStatus } from "@/lib/domain/request-status";
 import type { ComparedNode, TraceCompareResponse } from "@/lib/queries/trace-compare";
 
 /**

@@ -78,7 +78,8 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         {/* comparing needs a session: not on a shared page */}
         {!shared && <CompareWithMenu model={model} />}
       </div>
-      <TraceExportMenu traceId={model.traceId} />
+      {/* downloads need a session: not on a shared page */}
+      {!shared && <TraceExportMenu traceId={model.traceId} />}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { TRACE_NAME_PROPERTY, type TraceNodeDto, type TraceRequestDto, type TraceResponse } from "../contracts/trace";
 import type { ExchangeText } from "./exchange-text";
 import { NODE_ID_SEPARATOR } from "./node-id";
-import { isSuccessStatus } from "./trace-metrics";
+import { isSuccessStatus } from "./request-status";
 
 export interface TraceMarkdownOptions {
   /** longer prompts and answers keep their first this many characters, then a marker says how much was cut */
@@ -35,6 +35,8 @@ export function traceToMarkdown(
       `${count(metrics.nodeCount, "request")}`,
       `${count(metrics.maxDepth, "level")}`,
       `${percent(metrics.successRate)} succeeded`,
+      // failed, cancelled and replaced attempts (lib/domain/wasted-spend.ts)
+      `wasted ${usd(metrics.wastedCost)} over ${duration(metrics.wastedDurationMs)}`,
     ].join(" · "),
     "",
     "## Tree",

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { SPAN_KIND_NAMES, STATUS_CODE_ERROR, TRACEWELL_ATTRIBUTES as TW } from "../contracts/otlp-export";
 import { NODE_ID_SEPARATOR } from "../domain/node-id";
-import { isSuccessStatus } from "../domain/trace-metrics";
+import { isSuccessStatus } from "../domain/request-status";
 import { buildTraceTree, type TraceNode, type TraceRequest } from "../domain/trace-tree";
 import type { TraceExportRow } from "../storage/trace-export-rows";
 import { parseJsonObject } from "./request-dto";
@@ -89,6 +89,7 @@ function asTraceRequest(row: TraceExportRow & { nodeId: string }): ExportedReque
     endMs: row.endTime.getTime(),
     costUsd: row.costUsd,
     costUnknown: row.costUnknown,
+    cancelled: row.cancelled,
     row,
   };
 }

@@ -46,9 +46,9 @@ describe("the compare page's colours", () => {
 
   it("the merged tree hangs children under their parents, and a never-logged root reads as the trace root", () => {
     const response: TraceCompareResponse = {
-      a: { traceId: "t1", metrics: { totalCost: 0, costComplete: true, totalDurationMs: 0, nodeCount: 1, maxDepth: 2, successRate: 1 } },
-      b: { traceId: "t2", metrics: { totalCost: 0, costComplete: true, totalDurationMs: 0, nodeCount: 1, maxDepth: 2, successRate: 1 } },
-      deltas: { totalCost: 0, totalDurationMs: 0, nodeCount: 0, maxDepth: 0, successRate: 0 },
+      a: { traceId: "t1", metrics: { totalCost: 0, costComplete: true, totalDurationMs: 0, nodeCount: 1, maxDepth: 2, successRate: 1, wastedCost: 0, wastedDurationMs: 0 } },
+      b: { traceId: "t2", metrics: { totalCost: 0, costComplete: true, totalDurationMs: 0, nodeCount: 1, maxDepth: 2, successRate: 1, wastedCost: 0, wastedDurationMs: 0 } },
+      deltas: { totalCost: 0, totalDurationMs: 0, nodeCount: 0, maxDepth: 0, successRate: 0, wastedCost: 0, wastedDurationMs: 0 },
       nodes: [node(side({ virtual: true, requestId: null, statusCode: null }), side({ virtual: true, requestId: null, statusCode: null }), [], {}, ""), node(side(), null, [], {}, "plan:search")],
     };
     const model = buildCompareModel(response);

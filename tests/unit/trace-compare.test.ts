@@ -33,6 +33,7 @@ function call(nodeId: string, parentNodeId: string | null, startMs: number, endM
     endMs,
     costUsd: 0.001,
     costUnknown: false,
+    cancelled: false,
     model: "gpt-4o-mini",
     path: "/v1/chat/completions",
     promptTokens: 10,
@@ -182,7 +183,7 @@ function toRequests(traceId: string, slots: Slot[], run: Array<Attempt[] | null>
   const requests: Logged[] = [];
   slots.forEach((slot, i) => {
     for (const attempt of run[i] ?? []) {
-      const common = { ...attempt, endMs: attempt.startMs + attempt.durationMs, id: `${label}-${nextId++}` };
+      const common = { ...attempt, cancelled: false, endMs: attempt.startMs + attempt.durationMs, id: `${label}-${nextId++}` };
       if (slot.kind === "helicone") {
         const nodeId = [traceId, ...slot.segments].join(":");
         requests.push({ ...common, nodeId, parentNodeId: impliedParentOf(nodeId), path: "/v1/chat/completions" });
@@ -382,6 +383,8 @@ describe("comparing two traces: random traces against a brute-force oracle", () 
           nodeCount: metricsB.nodeCount - metricsA.nodeCount,
           maxDepth: metricsB.maxDepth - metricsA.maxDepth,
           successRate: metricsB.successRate - metricsA.successRate,
+          wastedCost: roundUsd(metricsB.wastedCost - metricsA.wastedCost),
+          wastedDurationMs: metricsB.wastedDurationMs - metricsA.wastedDurationMs,
         });
       }),
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { LoggedRequest } from "@/lib/domain/logged-request";
-import { byStartThenId } from "@/lib/domain/trace-tree";
+import { byStartThenId } from "@/lib/domain/wasted-spend";
 import { decodeJsonExport } from "@/lib/ingest/otlp/otlp-json";
 import { exportToLoggedRequests } from "@/lib/ingest/otlp/span-to-record";
 import { traceToOtlpExport } from "@/lib/read-api/trace-otlp-export";

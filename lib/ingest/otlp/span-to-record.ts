@@ -1,6 +1,6 @@
 import { providerOfModel } from "../../domain/cost";
 import type { LoggedRequest } from "../../domain/logged-request";
-import { isSuccessStatus } from "../../domain/trace-metrics";
+import { isSuccessStatus } from "../../domain/request-status";
 import { toLoggedRequest, type UnpricedInput } from "../writer/log-input";
 import { readHeliconeAttributes, readResourceHelicone, type ResourceHelicone } from "./helicone-attributes";
 import { readLangfuseObservation, type LangfuseObservation } from "./langfuse-attributes";
