@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
+import { LiveTraceBadge } from "./live-trace-badge";
 import type { TraceModel } from "./trace-model";
 
 /** The seed's five trace metrics, then where to look first: failures, the slowest and the priciest node. */
@@ -44,6 +45,7 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         <Metric label="Success rate" value={formatPercent(metrics.successRate)} tone={metrics.successRate < 1 ? "bad" : "good"} />
       </dl>
       <div className="ml-auto flex flex-wrap items-center gap-2 text-xs">
+        <LiveTraceBadge traceId={model.traceId} />
         {firstFailed && (
           <Callout tone="red" onClick={() => onJump(firstFailed.id)} title="Jump to the first failed node">
             {model.failedCount} failed
