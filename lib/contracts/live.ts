@@ -6,6 +6,11 @@
 
 /** `event: request`: one request, sent once its batch is committed (the read API then has it). */
 export const LIVE_REQUEST_EVENT = "request";
+/**
+ * `event: ready` (trace streams): sent once the stream listens, usually first. A view that fetched
+ * the trace before compares the count with what it has, and fetches again only if it differs.
+ */
+export const LIVE_READY_EVENT = "ready";
 /** `event: end`: the server is closing the stream on purpose; a client should not reconnect by itself. */
 export const LIVE_END_EVENT = "end";
 
@@ -24,6 +29,12 @@ export interface LiveRequestEvent {
   /** ISO 8601 */
   startTime: string;
   latencyMs: number;
+}
+
+/** The data of a `ready` event. */
+export interface LiveReadyEvent {
+  /** the trace's requests stored when the stream began listening (as counted by the trace API); null when unknown */
+  requestCount: number | null;
 }
 
 /**

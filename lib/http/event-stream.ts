@@ -15,20 +15,29 @@ export interface EventStreamOptions {
   endEvent: ServerSentEvent;
   /** unsent bytes past which the client is cut off (it reads too slowly); default 1 MiB */
   maxBufferedBytes?: number;
-  /** Starts the source of events, which calls `send`; returns the function that stops it. */
-  start(send: (events: readonly ServerSentEvent[]) => void): () => void;
+  /**
+   * Starts the source of events, which writes them (encoded by encodeEvents: one encoding can go
+   * to many streams); returns the function that stops it.
+   */
+  start(write: (events: Uint8Array) => void): () => void;
 }
 
 const encoder = new TextEncoder();
+
+/** `event: <name>\ndata: <json>\n\n` per event, as UTF-8: JSON.stringify never writes a line break, so the data is one line. */
+export function encodeEvents(events: readonly ServerSentEvent[]): Uint8Array {
+  let text = "";
+  for (const { event, data } of events) text += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return encoder.encode(text);
+}
 
 /**
  * A `text/event-stream` response fed by a source of events. It ends quietly: after
  * `idleTimeoutMs` without an event it sends `endEvent` and closes (an EventSource told so closes
  * instead of reconnecting). A client whose unsent events pass `maxBufferedBytes` is cut off
  * without it (an EventSource reconnects). The source stops when the stream ends for any reason,
- * so nothing is left subscribed. `no-transform` keeps the response
- * out of compression (lib/http/compression.ts) and other proxies' buffering, so each event leaves
- * as it is written.
+ * so nothing is left subscribed. `no-transform` keeps the response out of compression
+ * (lib/http/compression.ts) and other proxies' buffering, so each event leaves as it is written.
  */
 export function eventStreamResponse(options: EventStreamOptions): Response {
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
@@ -49,10 +58,9 @@ export function eventStreamResponse(options: EventStreamOptions): Response {
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        const write = (text: string) => controller.enqueue(encoder.encode(text));
-        const end = (reason: "idle" | "slow") => {
+        const end = (endEvent: ServerSentEvent | null) => {
           if (finished) return;
-          if (reason === "idle") write(frames([options.endEvent]));
+          if (endEvent) controller.enqueue(encodeEvents([endEvent]));
           finish();
           controller.close();
         };
@@ -63,14 +71,15 @@ export function eventStreamResponse(options: EventStreamOptions): Response {
         }
         options.signal.addEventListener("abort", finish);
         // Sent at once, so the client sees the stream open before the first event.
-        write(": stream open\n\n");
-        idleTimer = setTimeout(() => end("idle"), options.idleTimeoutMs).unref();
-        keepAliveTimer = setInterval(() => write(": keep-alive\n\n"), options.keepAliveMs).unref();
+        controller.enqueue(encoder.encode(": stream open\n\n"));
+        idleTimer = setTimeout(() => end(options.endEvent), options.idleTimeoutMs).unref();
+        const keepAlive = encoder.encode(": keep-alive\n\n");
+        keepAliveTimer = setInterval(() => controller.enqueue(keepAlive), options.keepAliveMs).unref();
         stopSource = options.start((events) => {
-          if (finished || events.length === 0) return;
+          if (finished) return;
           // desiredSize is the high-water mark less what waits unsent, in bytes.
-          if ((controller.desiredSize ?? 0) < -maxBufferedBytes) return end("slow");
-          write(frames(events));
+          if ((controller.desiredSize ?? 0) < -maxBufferedBytes) return end(null);
+          controller.enqueue(events);
           idleTimer?.refresh();
         });
       },
@@ -86,11 +95,4 @@ export function eventStreamResponse(options: EventStreamOptions): Response {
       "x-accel-buffering": "no",
     },
   });
-}
-
-/** `event: <name>\ndata: <json>\n\n` per event: JSON.stringify never writes a line break, so the data is one line. */
-function frames(events: readonly ServerSentEvent[]): string {
-  let text = "";
-  for (const { event, data } of events) text += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-  return text;
 }

@@ -29,8 +29,6 @@ export interface LiveBus {
   publish(requests: readonly StoredRequest[]): void;
   /** Returns the function that ends the subscription (safe to call more than once). */
   subscribe(topic: LiveTopic, listener: LiveListener): () => void;
-  /** open subscriptions, for /api/health */
-  subscriberCount(): number;
 }
 
 /** The event of a stored record: the fields a live view places a node with, never its content. */
@@ -55,15 +53,14 @@ export function storedRequestOf(record: LoggedRequest): StoredRequest {
 
 /**
  * Subscribers indexed by topic, so a publish costs a map lookup per request and topic kind,
- * whatever the number of streams open on other traces and organizations; a batch reaches each
- * subscriber as one call (one write to its stream), not one per request.
+ * whatever the number of subscribers on other traces and organizations; a batch reaches each
+ * subscriber as one call, not one per request.
  */
 export class InProcessLiveBus implements LiveBus {
   private readonly listeners = new Map<string, Set<LiveListener>>();
-  private count = 0;
 
   publish(requests: readonly StoredRequest[]): void {
-    if (this.count === 0 || requests.length === 0) return;
+    if (this.listeners.size === 0 || requests.length === 0) return;
     const byTopic = new Map<string, StoredRequest[]>();
     for (const request of requests) {
       this.collect(byTopic, topicKey({ organizationId: request.organizationId }), request);
@@ -88,16 +85,9 @@ export class InProcessLiveBus implements LiveBus {
     // Each subscription is its own entry, even for a listener passed twice.
     const entry: LiveListener = (requests) => listener(requests);
     set.add(entry);
-    this.count++;
     return () => {
-      if (!set.delete(entry)) return;
-      this.count--;
-      if (set.size === 0 && this.listeners.get(key) === set) this.listeners.delete(key);
+      if (set.delete(entry) && set.size === 0 && this.listeners.get(key) === set) this.listeners.delete(key);
     };
-  }
-
-  subscriberCount(): number {
-    return this.count;
   }
 
   private collect(byTopic: Map<string, StoredRequest[]>, key: string, request: StoredRequest): void {

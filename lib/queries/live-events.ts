@@ -1,7 +1,7 @@
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { LIVE_END_EVENT, LIVE_REQUEST_EVENT } from "@/lib/contracts/live";
-import { traceKeys } from "./traces";
+import { LIVE_END_EVENT, LIVE_READY_EVENT, LIVE_REQUEST_EVENT, type LiveReadyEvent } from "@/lib/contracts/live";
+import { traceKeys, type TraceResponse } from "./traces";
 import { requestKeys } from "./requests";
 import type { RequestFilters } from "./request-filters";
 
@@ -22,12 +22,25 @@ const TRACE_REFETCH_MIN_INTERVAL_MS = 250;
 // The Requests page with auto-refresh on asks again at most once a second, however busy.
 const REQUESTS_REFETCH_MIN_INTERVAL_MS = 1_000;
 
-/** The open trace view follows its trace: fetched again as its requests are stored (metrics and critical path come with it). */
+/**
+ * The open trace view follows its trace: fetched again as its requests are stored (metrics and
+ * critical path come with it). On opening, only if the stream's count of requests differs from
+ * the trace the view has: a large trace is not fetched twice to watch it.
+ */
 export function useLiveTrace(traceId: string): LiveStream {
+  const client = useQueryClient();
+  const upToDate = useCallback(
+    ({ requestCount }: LiveReadyEvent) => {
+      const trace = client.getQueryData<TraceResponse>(traceKeys.detail(traceId));
+      return trace !== undefined && requestCount === trace.nodes.reduce((count, node) => count + node.requests.length, 0);
+    },
+    [client, traceId],
+  );
   return useLiveRefetch(`/api/v1/traces/${encodeURIComponent(traceId)}/events`, traceKeys.detail(traceId), {
     enabled: true,
     minIntervalMs: TRACE_REFETCH_MIN_INTERVAL_MS,
     resumeWhenVisible: false,
+    upToDate,
   });
 }
 
@@ -44,15 +57,24 @@ export function useLiveRequests(filters: RequestFilters, enabled: boolean): Live
   });
 }
 
+interface LiveRefetchOptions {
+  enabled: boolean;
+  minIntervalMs: number;
+  /** reopen a stream the server ended for being idle, whenever the page is visible */
+  resumeWhenVisible: boolean;
+  /** for a stream that sends `ready`: whether the data is current as it says (else it is fetched again) */
+  upToDate?: (ready: LiveReadyEvent) => boolean;
+}
+
 /**
  * Keeps `queryKey` fresh from a live stream of stored requests (Server-Sent Events): each event,
- * and each (re)opening (something may have been stored while no stream was open), fetches the
- * query again; events arriving meanwhile are coalesced into one more fetch, at most one per
- * `minIntervalMs`. Data is replaced in place (react-query keeps what did not change), so the view
- * keeps its own state.
+ * and each (re)opening (something may have been stored while no stream was open) unless the
+ * stream's `ready` shows the data current, fetches the query again; events arriving meanwhile are
+ * coalesced into one more fetch, at most one per `minIntervalMs`. Data is replaced in place
+ * (react-query keeps what did not change), so the view keeps its own state.
  */
-function useLiveRefetch(path: string, queryKey: QueryKey, options: { enabled: boolean; minIntervalMs: number; resumeWhenVisible: boolean }): LiveStream {
-  const { enabled, minIntervalMs, resumeWhenVisible } = options;
+function useLiveRefetch(path: string, queryKey: QueryKey, options: LiveRefetchOptions): LiveStream {
+  const { enabled, minIntervalMs, resumeWhenVisible, upToDate } = options;
   const refetch = useCoalescedRefetch(queryKey, minIntervalMs);
   // Each opening of the stream is numbered; what is known of an opening not heard from yet is "connecting".
   const [opening, setOpening] = useState(0);
@@ -66,8 +88,13 @@ function useLiveRefetch(path: string, queryKey: QueryKey, options: { enabled: bo
     const hear = (next: LiveState) => setHeard({ opening, state: next });
     source.onopen = () => {
       hear("live");
-      refetch();
+      if (!upToDate) refetch();
     };
+    if (upToDate) {
+      source.addEventListener(LIVE_READY_EVENT, (event) => {
+        if (!upToDate(JSON.parse((event as MessageEvent<string>).data) as LiveReadyEvent)) refetch();
+      });
+    }
     source.addEventListener(LIVE_REQUEST_EVENT, refetch);
     source.addEventListener(LIVE_END_EVENT, () => {
       source.close();
@@ -77,7 +104,7 @@ function useLiveRefetch(path: string, queryKey: QueryKey, options: { enabled: bo
     // While EventSource retries after a network error it stays CONNECTING; a refusal (401) closes it.
     source.onerror = () => hear(source.readyState === EventSource.CLOSED ? "failed" : "connecting");
     return () => source.close();
-  }, [path, enabled, opening, refetch, resumeWhenVisible, resume]);
+  }, [path, enabled, opening, refetch, resumeWhenVisible, resume, upToDate]);
 
   useEffect(() => {
     if (!enabled || !resumeWhenVisible || state !== "ended") return;

@@ -23,7 +23,7 @@ describeOnEachDatabase(
       });
     const traceEvents = (traceId: string, as?: { apiKey?: string; cookie?: string }) => open(`/api/v1/traces/${encodeURIComponent(traceId)}/events`, as);
     const requestEvents = (as?: { apiKey?: string; cookie?: string }) => open("/api/v1/requests/events", as);
-    const requestEvent = (id: string) => (event: { event: string; data: { id: string } }) => event.event === "request" && event.data.id === id;
+    const requestEvent = (id: string) => (event: { event: string; data: any }) => event.event === "request" && event.data.id === id;
     /** the data of the request events heard so far (an idle stream's end event left out) */
     const heard = (stream: EventStreamClient) => stream.events.filter((e) => e.event === "request").map((e) => e.data);
 
@@ -50,6 +50,8 @@ describeOnEachDatabase(
       expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
       expect(stream.headers.get("content-encoding")).toBeNull();
       try {
+        // Once listening, it says how many requests the trace has: a view that has them all need not fetch again.
+        expect((await stream.waitFor((event) => event.event === "ready")).data).toEqual({ requestCount: 0 });
         const client = stack().openai();
         const root = await complete(client, `${traceId}:plan`);
         const rootEvent = await stream.waitFor(requestEvent(root.id));
@@ -64,6 +66,10 @@ describeOnEachDatabase(
         const trace = await stack().api(`/api/v1/traces/${traceId}`);
         expect(trace.body.metrics.nodeCount).toBe(2);
         expect(heard(stream).map((e) => e.id)).toEqual([root.id, child.id]);
+
+        const later = await traceEvents(traceId);
+        expect((await later.waitFor((event) => event.event === "ready")).data).toEqual({ requestCount: 2 });
+        later.close();
       } finally {
         stream.close();
       }
@@ -179,7 +185,10 @@ describeOnEachDatabase(
       expect(lastedMs).toBeGreaterThan(IDLE_TIMEOUT_SECONDS * 1000 - 500);
       expect(lastedMs).toBeLessThan(IDLE_TIMEOUT_SECONDS * 1000 + 2_000);
       expect(idle.comments).toContain("keep-alive");
-      expect(idle.events).toEqual([expect.objectContaining({ event: "end", data: { reason: "idle" } })]);
+      expect(idle.events.map(({ event, data }) => ({ event, data }))).toEqual([
+        { event: "ready", data: { requestCount: 0 } },
+        { event: "end", data: { reason: "idle" } },
+      ]);
       expect((await health()).liveStreams).toBe(0);
     });
   },

@@ -23,16 +23,14 @@ describe("in-process live bus", () => {
     expect(heard).toEqual(["1", "3"]);
   });
 
-  it("unsubscribing stops delivery and is counted once, however often it is called", () => {
+  it("unsubscribing stops that subscription only, however often it is called", () => {
     const bus = new InProcessLiveBus();
     const heard: string[] = [];
     const listener = (requests: readonly StoredRequest[]) => heard.push(...requests.map((r) => r.event.id));
     const first = bus.subscribe({ organizationId: "a", traceId: "t" }, listener);
     bus.subscribe({ organizationId: "a", traceId: "t" }, listener);
-    expect(bus.subscriberCount()).toBe(2);
     first();
     first();
-    expect(bus.subscriberCount()).toBe(1);
     bus.publish([stored("a", "1", "t")]);
     expect(heard).toEqual(["1"]);
   });
