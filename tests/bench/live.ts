@@ -161,7 +161,8 @@ async function main() {
         throughputWithOverWithout: round(median(phases.open.rps) / median(phases.none.rps), 3),
       },
       errors: { noStreams: phases.none.errors, withStreams: phases.open.errors },
-      delivery: { ...delivery, allHeardEverything: delivery.minHeard.every((heard, i) => heard === delivery.expectedPerStream[i]) },
+      // A stream may also hear the tail of the phase before it (logs still being stored as it opened).
+      delivery: { ...delivery, allHeardEverything: delivery.minHeard.every((heard, i) => heard >= delivery.expectedPerStream[i]!) },
       eventLagMs: { p50: round(percentile(sortedLags, 50)), max: round(sortedLags.at(-1) ?? Number.NaN) },
     };
     const path = writeResult("live", result);
