@@ -98,8 +98,8 @@ export class InProcessLiveBus implements LiveBus {
   }
 }
 
-// Organization ids never hold NUL, so no organization's key is a prefix of another's.
-function topicKey({ organizationId, traceId }: LiveTopic): string {
+/** A topic as a map key. Organization ids never hold NUL, so no organization's key is a prefix of another's. */
+export function topicKey({ organizationId, traceId }: LiveTopic): string {
   return traceId === undefined ? organizationId : `${organizationId}\u0000${traceId}`;
 }
 

@@ -1,7 +1,7 @@
 import { LIVE_END_EVENT, LIVE_READY_EVENT, LIVE_REQUEST_EVENT, type LiveEndEvent, type LiveReadyEvent } from "../contracts/live";
 import { parseNodeId } from "../domain/node-id";
 import { encodeEvents, eventStreamResponse } from "../http/event-stream";
-import { liveBus, type LiveTopic, type StoredRequest } from "../live/live-bus";
+import { liveBus, topicKey, type LiveTopic, type StoredRequest } from "../live/live-bus";
 import { badRequest } from "../shared/api-error";
 import { config } from "../shared/config";
 import { processSingleton } from "../shared/process-slot";
@@ -64,7 +64,7 @@ function liveEvents(topic: LiveTopic, signal: AbortSignal, ready?: () => Promise
 const fanouts = () => processSingleton("read-api.live-fanouts", () => new Map<string, TopicFanout>());
 
 function fanoutFor(topic: LiveTopic): TopicFanout {
-  const key = topic.traceId === undefined ? topic.organizationId : `${topic.organizationId}\u0000${topic.traceId}`;
+  const key = topicKey(topic);
   const all = fanouts();
   let fanout = all.get(key);
   if (!fanout) all.set(key, (fanout = new TopicFanout(topic, () => all.delete(key))));
