@@ -5,6 +5,9 @@
  *   app ─► components ─► lib/queries ─► lib/read-api, lib/settings, lib/ingest
  *        ─► lib/http ─► lib/auth ─► lib/storage ─► lib/domain, lib/contracts, lib/shared
  *
+ * lib/live (the bus that tells live views what was stored) sits beside storage: ingest publishes
+ * to it, the read API subscribes; it knows only the bottom three.
+ *
  * A layer may import any layer below it, never one above; the bottom three import nothing of the
  * project but themselves (shared: config, process slots, the error type; contracts: the HTTP API's
  * wire types; domain: pure logic). lib/storage is the only door to the database. The browser's
@@ -65,6 +68,12 @@ module.exports = {
       from: { path: "^(app|components|lib|server\\.ts|proxy\\.ts)", pathNot: "^lib/storage/" },
       to: { path: "(^node_modules/(@prisma/|prisma/|better-sqlite3/|pg/|pg-)|^lib/storage/generated/)" },
     },
+    mayNotImport(
+      "live-bus-knows-only-the-floor",
+      "lib/live carries stored requests from ingest to the read API's streams; it knows neither, nor storage or HTTP.",
+      "^lib/live/",
+      "^(lib/(?!live/|domain/|contracts/|shared/)|app/|components/)",
+    ),
     mayNotImport("auth-is-below-http", "lib/auth may use storage and the floor, not HTTP wrappers or features.", "^lib/auth/", "^(lib/(http|ingest|read-api|settings|queries)/|app/|components/)"),
     mayNotImport("http-is-below-features", "lib/http (errors, wrappers, compression) serves features; it never imports one.", "^lib/http/", "^(lib/(ingest|read-api|settings|queries)/|app/|components/)"),
     mayNotImport(

@@ -2,6 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useLiveRequests } from "@/lib/queries/live-events";
 import { useRequests } from "@/lib/queries/requests";
 import { filtersFromSearchParams, filtersToSearchParams, hasActiveFilters, type RequestFilters } from "@/lib/queries/request-filters";
 import { useSearchParamsUpdate } from "@/components/ui/use-search-params-update";
@@ -19,7 +20,8 @@ export function RequestsView() {
   const filters = useMemo(() => filtersFromSearchParams(new URLSearchParams(searchParams.toString())), [searchParams]);
   const openRequestId = searchParams.get("request");
   const [autoRefresh, setAutoRefresh] = useState(searchParams.get("live") === "1");
-  const query = useRequests(filters, { autoRefresh });
+  const query = useRequests(filters);
+  const live = useLiveRequests(filters, autoRefresh);
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.data) ?? [], [query.data]);
   const nowMs = useNow(autoRefresh ? 5_000 : 30_000);
 
@@ -63,7 +65,7 @@ export function RequestsView() {
               <label className="flex cursor-pointer items-center gap-1.5 text-xs text-slate-600 select-none">
                 <input type="checkbox" role="switch" aria-checked={autoRefresh} checked={autoRefresh} onChange={toggleAutoRefresh} className="accent-indigo-600" />
                 Auto-refresh
-                {autoRefresh && <span className="h-1.5 w-1.5 animate-pulse rounded-full bg-emerald-500" aria-hidden />}
+                {autoRefresh && live.state === "live" && <span className="h-1.5 w-1.5 animate-pulse rounded-full bg-emerald-500" role="img" aria-label="live" title="Live: new requests appear as they are stored" />}
               </label>
               <button
                 type="button"

@@ -6,6 +6,7 @@ import { CompareWithMenu } from "@/components/trace-compare/compare-with-menu";
 import { formatCount, formatDuration, formatPercent, formatUsd } from "@/components/ui/format";
 import { ShareTraceButton } from "@/components/share/share-trace-button";
 import { useSharedTrace } from "@/components/share/shared-trace-context";
+import { LiveTraceBadge } from "./live-trace-badge";
 import type { TraceModel } from "./trace-model";
 import { WastedSpendMetric } from "./wasted-spend-metric";
 
@@ -58,6 +59,8 @@ export function TraceHeader({ model, onJump }: { model: TraceModel; onJump: (id:
         <WastedSpendMetric metrics={metrics} />
       </dl>
       <div className="ml-auto flex flex-wrap items-center gap-2 text-xs">
+        {/* live events need a session: not on a shared page */}
+        {!shared && <LiveTraceBadge traceId={model.traceId} />}
         {firstFailed && (
           <Callout tone="red" onClick={() => onJump(firstFailed.id)} title="Jump to the first failed node">
             {model.failedCount} failed

@@ -59,7 +59,7 @@ export function useTraceActions(): TraceUiActions {
   return useTraceUiContext().actions;
 }
 
-/** The trace being shown (fixed for the view's lifetime): maxima and bottleneck ids for the cards. */
+/** The trace being shown (a new one when a live trace grows): maxima and bottleneck ids for the cards. */
 export function useTraceModel(): TraceModel {
   return useTraceUiContext().model;
 }

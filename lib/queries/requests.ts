@@ -32,12 +32,9 @@ export function requestsQueryOptions(filters: RequestFilters) {
   });
 }
 
-/** Newest first, a page at a time (keyset cursor); `autoRefresh` polls every 5 s. */
-export function useRequests(filters: RequestFilters, { autoRefresh }: { autoRefresh: boolean }) {
-  return useInfiniteQuery({
-    ...requestsQueryOptions(filters),
-    refetchInterval: autoRefresh ? 5_000 : false,
-  });
+/** Newest first, a page at a time (keyset cursor); auto-refresh comes from the live stream (useLiveRequests). */
+export function useRequests(filters: RequestFilters) {
+  return useInfiniteQuery(requestsQueryOptions(filters));
 }
 
 export function requestQueryOptions(id: string) {

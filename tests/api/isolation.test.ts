@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import { databaseAsText, readAllTables } from "../helpers/database-contents";
 import { signIn } from "../helpers/dashboard-login";
+import { openEventStream } from "../helpers/event-stream";
 import { jsonExportRequest, randomHexId } from "../helpers/otlp-requests";
 import { describeOnEachDatabase, PROVIDER_KEY } from "../helpers/test-stack";
 import { ADMIN_A, REQUESTS_PER_ORGANIZATION, SHARED, sendTraffic, setUpOrganizations, type Organization } from "./isolation/two-organizations";
@@ -467,6 +468,46 @@ describeOnEachDatabase(
       expect(response.status).toBe(200);
       await a.stack.waitForRequests(`property.case=${tag}`, 1);
       expect(await databaseAsText(stack().databaseUrl)).not.toContain(secret);
+    });
+
+    it("live event streams carry only the caller's organization's requests, by key or session; without credentials they are refused", async () => {
+      const url = stack().app.url;
+      const open = (as: Organization | null, credentials: Credentials, path: string) => {
+        exercised.add(`GET ${path}`);
+        const headers: Record<string, string> = {};
+        if (as && credentials === "key") headers.authorization = `Bearer ${as.apiKey}`;
+        if (as && credentials === "cookie") headers.cookie = as.admin.cookie;
+        return openEventStream(url + path, headers);
+      };
+      for (const [viewer, owner] of pairs()) {
+        const traceId = owner.ids.traceIds[0]!;
+        const tracePath = `/api/v1/traces/${encodeURIComponent(traceId)}/events`;
+        for (const path of [tracePath, "/api/v1/requests/events"]) expect((await open(null, "none", path)).status, path).toBe(401);
+
+        const ownerStreams = [await open(owner, "key", tracePath), await open(owner, "cookie", "/api/v1/requests/events")];
+        const viewerTraceStreams = [await open(viewer, "key", tracePath), await open(viewer, "cookie", tracePath)];
+        const viewerStreams = [...viewerTraceStreams, await open(viewer, "key", "/api/v1/requests/events"), await open(viewer, "cookie", "/api/v1/requests/events")];
+        const streams = [...ownerStreams, ...viewerStreams];
+        try {
+          expect(streams.map((stream) => stream.status)).toEqual(streams.map(() => 200));
+          // No marker property: the counts checked above stay as they are.
+          const { response } = await owner.stack
+            .openai()
+            .chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "live" }] }, { headers: { "Helicone-Node-Id": `${traceId}:live` } })
+            .withResponse();
+          const id = response.headers.get("helicone-id")!;
+          for (const stream of ownerStreams) await stream.waitFor((event) => event.event === "request" && event.data.id === id);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          for (const stream of viewerStreams) {
+            // A trace stream's ready event counts the viewer's own requests of that trace id: none.
+            const expected = viewerTraceStreams.includes(stream) ? [{ event: "ready", data: { requestCount: 0 } }] : [];
+            expect(stream.events.map(({ event, data }) => ({ event, data })), `${viewer.label} hears ${owner.label}'s request`).toEqual(expected);
+            expect(leaked(JSON.stringify(stream.events), owner)).toEqual([]);
+          }
+        } finally {
+          for (const stream of streams) stream.close();
+        }
+      }
     });
 
     it("every API route and dashboard page of the app was tried above", () => {

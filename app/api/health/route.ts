@@ -1,4 +1,5 @@
 import { readLogWriterStats } from "@/lib/ingest/ingest-status";
+import { openLiveStreamCount } from "@/lib/read-api/live-events";
 import { pingDatabase } from "@/lib/storage/health";
 
 export const runtime = "nodejs";
@@ -9,5 +10,5 @@ export async function GET(): Promise<Response> {
   const database = await pingDatabase();
   const logQueue = readLogWriterStats();
   const status = database.reachable ? "ok" : "degraded";
-  return Response.json({ status, database, logQueue }, { status: database.reachable ? 200 : 503 });
+  return Response.json({ status, database, logQueue, liveStreams: openLiveStreamCount() }, { status: database.reachable ? 200 : 503 });
 }

@@ -1,9 +1,11 @@
+import { liveBus } from "../../live/live-bus";
 import type { Config } from "../../shared/config";
 import { dataDirectory, resolveDatabase } from "../../storage/database-url";
 import { isRefusedData } from "../../storage/storage-errors";
 import { publishLogWriterStats } from "../ingest-status";
 import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";
+import type { LogInput, Unprepared } from "./log-input";
 import { saveOnWriteThread, startWriteThread } from "./write-thread";
 
 // Proxied calls' logs wait this long for company: at 200 calls/s, one hand-off to the write
@@ -18,7 +20,7 @@ const PROXY_LOG_GATHER_MS = 25;
  */
 export function createLogWriter(config: Config): LogWriter {
   const writer = new LogWriter({
-    save: saveOnWriteThread,
+    save: saveAndPublish,
     gatherMs: PROXY_LOG_GATHER_MS,
     spool: openSpool(config),
     isRefusedData,
@@ -27,6 +29,19 @@ export function createLogWriter(config: Config): LogWriter {
   publishLogWriterStats(() => writer.stats());
   startWriteThread();
   return writer;
+}
+
+/**
+ * Saves a batch on the write thread, then tells live views (lib/live) what it stored: here, on
+ * the main thread, where the write thread's answer means the transaction is committed, so a view
+ * told of a request finds it in the read API. Every save passes here: fresh batches, spool
+ * replays and the record-by-record retry of a refused batch. (A replayed record that was already
+ * stored is told again: a view only fetches the trace again.)
+ */
+async function saveAndPublish(inputs: LogInput[]): Promise<Unprepared[]> {
+  const { unprepared, stored } = await saveOnWriteThread(inputs);
+  liveBus().publish(stored);
+  return unprepared;
 }
 
 /** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */

@@ -1,6 +1,7 @@
 // The body of the write thread (write-thread.ts): one message is one batch, one transaction.
 import { parentPort } from "node:worker_threads";
 import { isExchangeInput, type LogInput } from "./log-input";
+import type { StoredRequest } from "../../live/live-bus";
 import { saveLogInputs } from "./save-log-inputs";
 
 export interface WriteThreadRequest {
@@ -15,11 +16,13 @@ export interface WriteThreadReply {
   /** the database's code (SQLITE_BUSY, a SQLSTATE…): it tells an outage from refused data */
   code?: string | null;
   unprepared?: Array<{ index: number; message: string }>;
+  /** the batch's requests, committed: what live views are told */
+  stored?: StoredRequest[];
 }
 
 parentPort!.on("message", ({ id, inputs }: WriteThreadRequest) => {
   saveLogInputs(inputs.map(withBuffers)).then(
-    (unprepared) => reply({ id, error: null, unprepared: unprepared.map(({ index, error }) => ({ index, message: error.message })) }),
+    ({ unprepared, stored }) => reply({ id, error: null, unprepared: unprepared.map(({ index, error }) => ({ index, message: error.message })), stored }),
     (error: unknown) => reply({ id, error: error instanceof Error ? error.message : String(error), code: (error as { code?: string })?.code ?? null }),
   );
 });

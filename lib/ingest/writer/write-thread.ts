@@ -1,20 +1,24 @@
 import { Worker } from "node:worker_threads";
 import type { CapturedExchange } from "../proxy/captured-exchange";
 import { processSingleton } from "../../shared/process-slot";
-import { isExchangeInput, type LogInput, type Unprepared } from "./log-input";
+import { isExchangeInput, type LogInput } from "./log-input";
+import type { SavedBatch } from "./save-log-inputs";
 import type { WriteThreadReply, WriteThreadRequest } from "./write-thread-worker";
 
 /**
  * The log writer's save, on a thread of its own. Normalizing a proxied call (body parsing, stream
  * reassembly, token counting, pricing: 40–400 µs), pricing a custom log or a span (13–15 µs) and
  * the insert itself (≈ 20 µs a row on SQLite, whose driver is synchronous) would otherwise hold
- * up every proxied call and export on the thread that serves them. Resolves with the inputs that
- * could not be normalized; rejects, with the database's code, when nothing was stored.
+ * up every proxied call and export on the thread that serves them. Resolves, once the batch is
+ * committed, with the inputs that could not be normalized and the requests stored; rejects, with
+ * the database's code, when nothing was stored.
  */
-export function saveOnWriteThread(inputs: readonly LogInput[]): Promise<Unprepared[]> {
+export function saveOnWriteThread(inputs: readonly LogInput[]): Promise<SavedBatch> {
   const transfer: ArrayBuffer[] = [];
   const message = inputs.map((input) => (isExchangeInput(input) ? { exchange: withOwnBytes(input.exchange, transfer) } : input));
-  return writeThread().send(message, transfer).then((unprepared) => unprepared.map(({ index, message: text }) => ({ index, error: new Error(text) })));
+  return writeThread()
+    .send(message, transfer)
+    .then(({ unprepared, stored }) => ({ unprepared: unprepared.map(({ index, message: text }) => ({ index, error: new Error(text) })), stored }));
 }
 
 /** Starts the thread now, so that it loads its modules (price table, tokenizer) before the first batch. */
@@ -37,7 +41,7 @@ function withOwnBytes(exchange: CapturedExchange, transfer: ArrayBuffer[]): Capt
 
 const WORKER_ENTRY = new URL("./write-thread-entry.mjs", import.meta.url);
 
-type Unprepareds = NonNullable<WriteThreadReply["unprepared"]>;
+type Saved = { unprepared: NonNullable<WriteThreadReply["unprepared"]>; stored: NonNullable<WriteThreadReply["stored"]> };
 
 /**
  * The thread, started on first use. It holds the process open only while a batch is in flight; if
@@ -46,10 +50,10 @@ type Unprepareds = NonNullable<WriteThreadReply["unprepared"]>;
  */
 class WriteThread {
   private worker: Worker | null = null;
-  private readonly inFlight = new Map<number, { resolve(unprepared: Unprepareds): void; reject(error: Error): void }>();
+  private readonly inFlight = new Map<number, { resolve(saved: Saved): void; reject(error: Error): void }>();
   private nextId = 0;
 
-  send(inputs: LogInput[], transfer: ArrayBuffer[]): Promise<Unprepareds> {
+  send(inputs: LogInput[], transfer: ArrayBuffer[]): Promise<Saved> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -62,11 +66,11 @@ class WriteThread {
   private start(): Worker {
     const worker = new Worker(WORKER_ENTRY);
     worker.unref();
-    worker.on("message", ({ id, error, code, unprepared }: WriteThreadReply) => {
+    worker.on("message", ({ id, error, code, unprepared, stored }: WriteThreadReply) => {
       const batch = this.inFlight.get(id);
       this.inFlight.delete(id);
       if (this.inFlight.size === 0) worker.unref();
-      if (error === null) batch?.resolve(unprepared ?? []);
+      if (error === null) batch?.resolve({ unprepared: unprepared ?? [], stored: stored ?? [] });
       // The database's code (SQLITE_BUSY, SQLITE_CONSTRAINT, a SQLSTATE…) tells an outage from refused data.
       else batch?.reject(Object.assign(new Error(error), { code: code ?? undefined }));
     });
