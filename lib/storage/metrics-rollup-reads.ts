@@ -3,42 +3,56 @@ import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/ins
 import { LatencySketch } from "../domain/insights/latency-sketch";
 import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { ALL_REQUESTS_FACET, type Span } from "../domain/insights/rollup-changes";
+import { ALL_REQUESTS_FACET, propertyFacet, SESSION_FACET, USER_FACET, type Span } from "../domain/insights/rollup-changes";
 import { processSlot } from "../shared/process-slot";
 import { resolveDatabase } from "./database-url";
 import { readPool, withSqliteReader } from "./read-connections";
 import { SqlParameters, type RequestSliceFilter } from "./request-filter";
 
 /**
- * Reads the Insights rollups (metrics-rollups.ts) for whole UTC hours of a slice. Which slices they
- * can answer (rollupFacet): any filter on model, provider and status, and at most one property,
- * grouped by model, provider, status or a property; not users or sessions, which are nearly as
- * many as the requests (the metrics read raw rows for those).
+ * Reads the Insights rollups (metrics-rollups.ts) for whole UTC hours or days of a slice. Which
+ * slices they can answer (rollupFacet): any filter on model, provider and status, with at most
+ * one of a property, a user or a session (as a filter or a grouping); users and sessions from
+ * whole days only.
  */
 
 /** The facet rows that answer a slice grouped by `dimension` (null: not grouped), or null when none can. */
 export interface FacetChoice {
   facet: string;
-  /** null: every value of the facet (grouped by the property, its requests without it computed) */
+  /** null: every value of the facet (grouped by it, its requests without one computed) */
   facetValue: string | null;
 }
 
 export function rollupFacet(slice: RequestSliceFilter, dimension: Dimension | null): FacetChoice | null {
-  if (slice.userId !== undefined || slice.sessionId !== undefined || slice.traceId !== undefined) return null;
-  if (dimension?.kind === "userId" || dimension?.kind === "sessionId") return null;
-  const properties = Object.entries(slice.properties ?? {}).map(([key, value]) => [key.toLowerCase(), value] as const);
-  if (properties.length > 1) return null;
-  const [property] = properties;
-  if (dimension?.kind === "property") {
-    if (!property) return { facet: dimension.key, facetValue: null };
-    return property[0] === dimension.key ? { facet: property[0], facetValue: property[1] } : null;
+  if (slice.traceId !== undefined) return null;
+  const filters: FacetChoice[] = Object.entries(slice.properties ?? {}).map(([key, value]) => ({ facet: propertyFacet(key.toLowerCase()), facetValue: value }));
+  if (slice.userId !== undefined) filters.push({ facet: USER_FACET, facetValue: slice.userId });
+  if (slice.sessionId !== undefined) filters.push({ facet: SESSION_FACET, facetValue: slice.sessionId });
+  if (filters.length > 1) return null;
+  const [filter] = filters;
+  const grouped = dimension ? facetOf(dimension) : null;
+  if (grouped === null) return filter ?? { facet: ALL_REQUESTS_FACET, facetValue: "" };
+  if (!filter) return { facet: grouped, facetValue: null };
+  return filter.facet === grouped ? filter : null;
+}
+
+/** The facet whose values a dimension groups by; null for model, provider and status (every row has them). */
+function facetOf(dimension: Dimension): string | null {
+  switch (dimension.kind) {
+    case "property":
+      return propertyFacet(dimension.key);
+    case "userId":
+      return USER_FACET;
+    case "sessionId":
+      return SESSION_FACET;
+    default:
+      return null;
   }
-  return property ? { facet: property[0], facetValue: property[1] } : { facet: ALL_REQUESTS_FACET, facetValue: "" };
 }
 
 /** Whether the presence rows (kept per facet value, not per model, provider or status) answer the slice. */
 export function presenceAnswers(slice: RequestSliceFilter): boolean {
-  return slice.model === undefined && slice.provider === undefined && slice.status === undefined;
+  return slice.model === undefined && slice.provider === undefined && slice.status === undefined && slice.userId === undefined && slice.sessionId === undefined;
 }
 
 /** Hours [from, to) read from the kept rows of one span (hours since the epoch, multiples of the span). */
@@ -226,8 +240,8 @@ function groupKey(row: KeptRow, dimension: Dimension | null): GroupKey {
     case "status":
       return String(row.status);
     case "property":
+    case "userId":
+    case "sessionId":
       return row.facetValue;
-    default:
-      throw new Error(`the rollups have no ${dimension.kind}`);
   }
 }

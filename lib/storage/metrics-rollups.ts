@@ -3,7 +3,7 @@ import type pg from "pg";
 import { LatencySketch } from "../domain/insights/latency-sketch";
 import { addCounters } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { firstHourOf, groupKeyOf, RollupChanges, SPANS, type PresenceChange, type RollupRecord, type RollupRowChange } from "../domain/insights/rollup-changes";
+import { firstHourOf, groupKeyOf, RollupChanges, SPANS, spansOf, type PresenceChange, type RollupRecord, type RollupRowChange } from "../domain/insights/rollup-changes";
 import type { LoggedRequest } from "../domain/logged-request";
 import { replacedAttemptIds } from "../domain/wasted-spend";
 import type { InTransaction } from "./bulk-insert";
@@ -270,7 +270,7 @@ type PresenceKey = [string, string, string, number, number];
 function keptRows(changes: RollupChanges): Array<{ row: RollupRowChange; key: RowKey }> {
   const rows = new Map<string, { row: RollupRowChange; key: RowKey }>();
   for (const row of changes.rows.values()) {
-    for (const span of SPANS) {
+    for (const span of spansOf(row.slice.facet)) {
       const key: RowKey = [row.organizationId, row.slice.facet, row.slice.facetValue, span, firstHourOf(row.hour, span), groupKeyOf(row.slice)];
       const id = JSON.stringify(key);
       const kept = rows.get(id);

@@ -3,7 +3,7 @@ import { aggregateFor, type GroupedAggregates } from "../domain/insights/grouped
 import { dimensionValue } from "../domain/insights/dimensions";
 import { addRecord, emptyAggregate, mergeInto, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { HOUR_MS } from "../domain/insights/rollup-changes";
+import { HOUR_MS, isIdFacet } from "../domain/insights/rollup-changes";
 import type { BucketPlan } from "../domain/insights/time-buckets";
 import { TimeseriesAccumulator } from "../domain/insights/timeseries";
 import { resolveDatabase, type DatabaseKind } from "./database-url";
@@ -86,11 +86,19 @@ interface RollupPlan {
   pieces: RollupPiece[];
 }
 
-/** `days`: whether day rows may answer whole UTC days (not for hour buckets). */
+/**
+ * `days`: whether day rows may answer whole UTC days (not for hour buckets). A user or session
+ * facet is kept for whole days only: the raw rows answer the rest of the range.
+ */
 async function rollupPlan(slice: MetricsSlice, dimension: Dimension | null, days: boolean): Promise<RollupPlan | null> {
-  const hours = { from: Math.ceil(slice.from.getTime() / HOUR_MS), to: Math.floor(slice.before.getTime() / HOUR_MS) };
   const choice = rollupFacet(slice, dimension);
-  if (!choice || hours.from >= hours.to || !(await rollupsBuilt())) return null;
+  if (!choice) return null;
+  let hours = { from: Math.ceil(slice.from.getTime() / HOUR_MS), to: Math.floor(slice.before.getTime() / HOUR_MS) };
+  if (isIdFacet(choice.facet)) {
+    if (!days) return null;
+    hours = { from: Math.ceil(hours.from / 24) * 24, to: Math.floor(hours.to / 24) * 24 };
+  }
+  if (hours.from >= hours.to || !(await rollupsBuilt())) return null;
   return { choice, hours, pieces: rollupPieces(hours, days) };
 }
 

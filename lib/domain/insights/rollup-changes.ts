@@ -10,12 +10,22 @@ import { idHash, Presence } from "./presence";
  * that changed, and adds them to the kept rows in the write's own transaction.
  *
  * A slice is a facet with its value, and the request's model, provider and status: the facet ""
- * (value "") holds every request once; the facet `<key>` holds, per value, the requests that
- * have that property. So a filter on model, provider or status and at most one property, grouped
+ * (value "") holds every request once; the facet `property.<key>` holds, per value, the requests
+ * that have that property; `userId` and `sessionId` per user and session. So a filter on model, provider or status and at most one property, grouped
  * by model, provider, status or that property's values, reads only kept rows.
  */
 export const HOUR_MS = 3_600_000;
 export const ALL_REQUESTS_FACET = "";
+/**
+ * Facets are named as the metrics API names the dimension: `property.<key>`, `userId`,
+ * `sessionId`. The users' and sessions' are kept per UTC day only (they are many: hour rows would
+ * be nearly as many as the requests), and without presence (a distinct count filtered by one
+ * user is small enough for the raw rows).
+ */
+export const USER_FACET = "userId";
+export const SESSION_FACET = "sessionId";
+export const propertyFacet = (key: string) => `property.${key}`;
+export const isIdFacet = (facet: string) => facet === USER_FACET || facet === SESSION_FACET;
 
 export const hourOf = (timeMs: number) => Math.floor(timeMs / HOUR_MS);
 
@@ -25,6 +35,10 @@ export const hourOf = (timeMs: number) => Math.floor(timeMs / HOUR_MS);
  */
 export const SPANS = [1, 24] as const;
 export type Span = (typeof SPANS)[number];
+
+/** The spans a facet's rows are kept for. */
+export const spansOf = (facet: string): readonly Span[] => (isIdFacet(facet) ? DAY_ONLY : SPANS);
+const DAY_ONLY = [24] as const;
 
 /** The first hour of the span-long piece of time that holds `hour`. */
 export const firstHourOf = (hour: number, span: Span) => Math.floor(hour / span) * span;
@@ -81,6 +95,7 @@ export class RollupChanges {
       addCounters(row.counters, counters);
       row.latencyMs!.add(record.latencyMs);
       if (record.timeToFirstTokenMs !== null) row.timeToFirstTokenMs!.add(record.timeToFirstTokenMs);
+      if (isIdFacet(facet)) continue;
       const presence = this.presenceFor(record, facet, facetValue);
       if (hashes.trace !== null) presence.addTrace(hashes.trace, counters.costPicoUsd);
       if (hashes.user !== null) presence.users.add(hashes.user);
@@ -98,7 +113,7 @@ export class RollupChanges {
     if (Object.values(change).every((value) => value === 0 || value === 0n)) return;
     for (const [facet, facetValue] of facetsOf(after)) {
       addCounters(this.rowFor(after, facet, facetValue, false).counters, change);
-      if (after.traceId !== null && change.costPicoUsd !== 0n) this.presenceFor(after, facet, facetValue).addTrace(idHash(after.traceId), change.costPicoUsd);
+      if (!isIdFacet(facet) && after.traceId !== null && change.costPicoUsd !== 0n) this.presenceFor(after, facet, facetValue).addTrace(idHash(after.traceId), change.costPicoUsd);
     }
   }
 
@@ -127,8 +142,12 @@ export class RollupChanges {
   }
 }
 
-/** The facets a request is counted in: all requests, and one per property it has. */
+/** The facets a request is counted in: all requests, one per property it has, its user and its session. */
 function facetsOf(record: MetricsRecord): Array<[string, string]> {
-  return [[ALL_REQUESTS_FACET, ""], ...Object.entries(record.properties)];
+  const facets: Array<[string, string]> = [[ALL_REQUESTS_FACET, ""]];
+  for (const key in record.properties) facets.push([propertyFacet(key), record.properties[key]!]);
+  if (record.userId !== null) facets.push([USER_FACET, record.userId]);
+  if (record.sessionId !== null) facets.push([SESSION_FACET, record.sessionId]);
+  return facets;
 }
 

@@ -50,7 +50,7 @@ function rollupSuite(create: () => Promise<TestDatabase>) {
   const recordArbitrary = (organizationId: string) =>
     fc
       .record({
-        offsetMs: fc.integer({ min: 0, max: 30 * HOUR }),
+        offsetMs: fc.integer({ min: 0, max: 80 * HOUR }),
         latencyMs: fc.integer({ min: 0, max: 90_000 }),
         firstTokenMs: fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: null }),
         status: fc.constantFrom(200, 200, 201, 429, 500, 0),
@@ -91,18 +91,22 @@ function rollupSuite(create: () => Promise<TestDatabase>) {
   /** Every answer the rollups give, for several slices and groupings. */
   async function answers(organizationId: string) {
     const from = new Date(BASE + 17 * 60_000); // ragged ends: raw rows around whole hours
-    const before = new Date(BASE + 29 * HOUR + 5 * 60_000);
+    // whole days [24 h, 72 h) inside: users' and sessions' day rows answer them
+    const before = new Date(BASE + 73 * HOUR + 5 * 60_000);
     const slices: import("../../../lib/storage/metrics").MetricsSlice[] = [
       { organizationId, from, before },
       { organizationId, from, before, properties: { env: "prod" } },
       { organizationId, from, before, model: "gpt-4o", status: "ok" as const },
       { organizationId, from, before, status: "error" as const, properties: { team: "red" } },
+      { organizationId, from, before, userId: "ann" },
+      { organizationId, from, before, sessionId: "s1", provider: "openai" },
     ];
     const results: unknown[] = [];
     for (const slice of slices) {
       const { aggregate, distinct } = await metrics.summarizeRequests(slice);
       results.push(toSummary(aggregate, distinct));
-      for (const dimension of [{ kind: "model" }, { kind: "status" }, { kind: "property", key: "team" }, { kind: "property", key: "env" }] as const) {
+      const dimensions = [{ kind: "model" }, { kind: "status" }, { kind: "property", key: "team" }, { kind: "property", key: "env" }, { kind: "userId" }, { kind: "sessionId" }] as const;
+      for (const dimension of dimensions) {
         // what the top endpoint reports of each group (its figures; wasted cost beside them)
         const groups = await metrics.aggregateRequestsBy(slice, dimension);
         results.push([...groups].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([key, aggregate]) => [key, toFigures(aggregate), aggregate.wastedCostPicoUsd]));
