@@ -5,7 +5,7 @@ import { toSummary } from "../domain/insights/metrics-aggregate";
 import { planBuckets } from "../domain/insights/time-buckets";
 import { DEFAULT_TOP_LIMIT, MAX_TOP_LIMIT, topRows } from "../domain/insights/top-groups";
 import { badRequest } from "../shared/api-error";
-import { aggregateRequestsBy, requestTimeseries, summarizeRequests } from "../storage/metrics";
+import { aggregateTopCandidates, requestTimeseries, summarizeRequests } from "../storage/metrics";
 import { dimensionParam, parseMetricsQuery } from "./metrics-params";
 
 /** GET /api/v1/metrics/summary: the slice's totals. */
@@ -38,6 +38,6 @@ const topParams = {
 /** GET /api/v1/metrics/top: the values of one dimension with the most cost, requests or p95 latency. */
 export async function getMetricsTop(organizationId: string, searchParams: URLSearchParams, nowMs = Date.now()): Promise<MetricsTop> {
   const { slice, options } = parseMetricsQuery(searchParams, organizationId, nowMs, topParams);
-  const groups = await aggregateRequestsBy(slice, options.by);
+  const groups = await aggregateTopCandidates(slice, options.by, options.order, options.limit);
   return { by: dimensionName(options.by), order: options.order, rows: topRows(groups, options.order, options.limit) };
 }

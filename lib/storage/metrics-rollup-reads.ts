@@ -1,7 +1,7 @@
 import type { Dimension, GroupKey } from "../domain/insights/dimensions";
 import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
 import { LatencySketch } from "../domain/insights/latency-sketch";
-import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate } from "../domain/insights/metrics-aggregate";
+import { addCounters, aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate, type MetricsCounters } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
 import { ALL_REQUESTS_FACET, propertyFacet, SESSION_FACET, USER_FACET, type Span } from "../domain/insights/rollup-changes";
 import { processSlot } from "../shared/process-slot";
@@ -184,17 +184,12 @@ async function readRows(
   piece: RollupPiece,
   firstToken: boolean,
   visit: (row: KeptRow) => void,
+  values?: readonly string[],
 ): Promise<void> {
   const database = resolveDatabase();
   const params = new SqlParameters(database.kind);
-  const conditions = [`"organizationId" = ${params.add(slice.organizationId)}`, `"facet" = ${params.add(facet)}`];
-  if (facetValue !== null) conditions.push(`"facetValue" = ${params.add(facetValue)}`);
-  conditions.push(`"span" = ${params.add(piece.span)}`, `"hour" >= ${params.add(piece.from)}`, `"hour" < ${params.add(piece.to)}`);
-  if (slice.model !== undefined) conditions.push(`"model" = ${params.add(slice.model)}`);
-  if (slice.provider !== undefined) conditions.push(`"provider" = ${params.add(slice.provider)}`);
-  if (typeof slice.status === "number") conditions.push(`"status" = ${params.add(slice.status)}`);
-  else if (slice.status === "ok") conditions.push(`"status" BETWEEN 200 AND 299`);
-  else if (slice.status === "error") conditions.push(`NOT ("status" BETWEEN 200 AND 299)`);
+  const conditions = rowConditions(slice, facet, facetValue, piece, params);
+  if (values) conditions.push(`"facetValue" IN (${values.map((value) => params.add(value)).join(", ")})`);
   const text = `SELECT ${COLUMNS}${firstToken ? `, "firstTokenSketch"` : ""} FROM "MetricsRollup" WHERE ${conditions.join(" AND ")}`;
   if (database.kind === "sqlite") {
     withSqliteReader(database.filePath, (db) => {
@@ -204,6 +199,68 @@ async function readRows(
     const { rows } = await readPool(database.url).query<unknown[]>({ text, values: params.values, rowMode: "array" });
     for (const row of rows) visit(keptRow(row, firstToken));
   }
+}
+
+/** The kept rows of a facet (one value, or all), a piece of time and the slice's model, provider and status. */
+function rowConditions(slice: RequestSliceFilter, facet: string, facetValue: string | null, piece: RollupPiece, params: SqlParameters): string[] {
+  const conditions = [`"organizationId" = ${params.add(slice.organizationId)}`, `"facet" = ${params.add(facet)}`];
+  if (facetValue !== null) conditions.push(`"facetValue" = ${params.add(facetValue)}`);
+  conditions.push(`"span" = ${params.add(piece.span)}`, `"hour" >= ${params.add(piece.from)}`, `"hour" < ${params.add(piece.to)}`);
+  if (slice.model !== undefined) conditions.push(`"model" = ${params.add(slice.model)}`);
+  if (slice.provider !== undefined) conditions.push(`"provider" = ${params.add(slice.provider)}`);
+  if (typeof slice.status === "number") conditions.push(`"status" = ${params.add(slice.status)}`);
+  else if (slice.status === "ok") conditions.push(`"status" BETWEEN 200 AND 299`);
+  else if (slice.status === "error") conditions.push(`NOT ("status" BETWEEN 200 AND 299)`);
+  return conditions;
+}
+
+/**
+ * Each value's counters over the pieces (no sketches: summed by the database), for a facet
+ * grouped by its values: what ranks thousands of users or sessions by cost or requests.
+ */
+export async function rollupCountersByValue(slice: RequestSliceFilter, choice: FacetChoice, pieces: readonly RollupPiece[]): Promise<Map<string, MetricsCounters>> {
+  const database = resolveDatabase();
+  const byValue = new Map<string, MetricsCounters>();
+  for (const piece of pieces) {
+    const params = new SqlParameters(database.kind);
+    const conditions = rowConditions(slice, choice.facet, choice.facetValue, piece, params);
+    const text = `SELECT "facetValue", SUM("requests"), SUM("errors"), SUM("costPicoUsd"), SUM("costUnknownRequests"), SUM("promptTokens"),
+      SUM("completionTokens"), SUM("wastedCostPicoUsd") FROM "MetricsRollup" WHERE ${conditions.join(" AND ")} GROUP BY "facetValue"`;
+    const visit = (row: unknown[]) => {
+      const counters: MetricsCounters = {
+        requests: Number(row[1]),
+        errors: Number(row[2]),
+        costPicoUsd: BigInt(row[3] as bigint | string),
+        costUnknownRequests: Number(row[4]),
+        promptTokens: Number(row[5]),
+        completionTokens: Number(row[6]),
+        wastedCostPicoUsd: BigInt(row[7] as bigint | string),
+      };
+      const value = row[0] as string;
+      const total = byValue.get(value);
+      if (total) addCounters(total, counters);
+      else byValue.set(value, counters);
+    };
+    if (database.kind === "sqlite") {
+      withSqliteReader(database.filePath, (db) => {
+        for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...params.values) as IterableIterator<unknown[]>) visit(row);
+      });
+    } else {
+      const { rows } = await readPool(database.url).query<unknown[]>({ text, values: params.values, rowMode: "array" });
+      for (const row of rows) visit(row);
+    }
+  }
+  return byValue;
+}
+
+/** The kept totals of the pieces for some values of the facet only (each value one group). */
+export async function rollupGroupsOfValues(slice: RequestSliceFilter, choice: FacetChoice, pieces: readonly RollupPiece[], values: readonly string[]): Promise<GroupedAggregates> {
+  const groups: GroupedAggregates = new Map();
+  if (values.length === 0) return groups;
+  for (const piece of pieces) {
+    await readRows(slice, choice.facet, choice.facetValue, piece, false, (row) => mergeInto(aggregateFor(groups, row.facetValue), row.aggregate), values);
+  }
+  return groups;
 }
 
 /** A row as read: SQLite gives its integers as bigint (safeIntegers), PostgreSQL its BIGINTs as text. */

@@ -1,13 +1,26 @@
 import type { Dimension } from "../domain/insights/dimensions";
 import { aggregateFor, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
 import { dimensionValue } from "../domain/insights/dimensions";
-import { addRecord, emptyAggregate, mergeInto, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
+import { addCounters, addRecord, emptyAggregate, mergeInto, type DistinctFigures, type MetricsAggregate, type MetricsRecord } from "../domain/insights/metrics-aggregate";
+import { topKeysByCounters } from "../domain/insights/top-groups";
+import type { MetricsOrder } from "../contracts/metrics";
 import { Presence } from "../domain/insights/presence";
 import { HOUR_MS, isIdFacet } from "../domain/insights/rollup-changes";
 import type { BucketPlan } from "../domain/insights/time-buckets";
 import { TimeseriesAccumulator } from "../domain/insights/timeseries";
 import { resolveDatabase, type DatabaseKind } from "./database-url";
-import { presenceAnswers, readPresence, rollupFacet, rollupGroups, rollupPieces, rollupsBuilt, type FacetChoice, type RollupPiece } from "./metrics-rollup-reads";
+import {
+  presenceAnswers,
+  readPresence,
+  rollupCountersByValue,
+  rollupFacet,
+  rollupGroups,
+  rollupGroupsOfValues,
+  rollupPieces,
+  rollupsBuilt,
+  type FacetChoice,
+  type RollupPiece,
+} from "./metrics-rollup-reads";
 import { closeReadPool, closeSqliteReaders, readPool, takeSqliteReader } from "./read-connections";
 import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
 import { sqliteTimeMs } from "./trace-rows";
@@ -74,6 +87,35 @@ export async function aggregateRequestsBy(slice: MetricsSlice, dimension: Dimens
     }
   }
   await scanRawParts(slice, plan, { ids: false, dimension }, (record) => addRecord(aggregateFor(groups, dimensionValue(record, dimension)), record));
+  return groups;
+}
+
+/**
+ * What topRows needs to rank `dimension`'s values by `order` and keep `limit`: every group when
+ * ranking by p95 latency or by model, provider or status (a few values); otherwise, by cost or
+ * requests over a facet of thousands of values (users, sessions, a property), only the winners'
+ * groups, chosen from counters the database sums, so that only their sketches are read.
+ */
+export async function aggregateTopCandidates(slice: MetricsSlice, dimension: Dimension, order: MetricsOrder, limit: number): Promise<GroupedAggregates> {
+  const manyValued = dimension.kind === "userId" || dimension.kind === "sessionId" || dimension.kind === "property";
+  if (!manyValued || order === "latencyP95") return aggregateRequestsBy(slice, dimension);
+  const plan = await rollupPlan(slice, dimension, true);
+  if (!plan || plan.choice.facetValue !== null) return aggregateRequestsBy(slice, dimension);
+  const raw: GroupedAggregates = new Map();
+  await scanRawParts(slice, plan, { ids: false, dimension }, (record) => addRecord(aggregateFor(raw, dimensionValue(record, dimension)), record));
+  const counters = await rollupCountersByValue(slice, plan.choice, plan.pieces);
+  for (const [key, aggregate] of raw) {
+    if (key === null) continue; // the top leaves out requests without a value
+    const total = counters.get(key);
+    if (total) addCounters(total, aggregate);
+    else counters.set(key, { ...aggregate });
+  }
+  const winners = topKeysByCounters(counters, order, limit);
+  const groups = await rollupGroupsOfValues(slice, plan.choice, plan.pieces, winners);
+  for (const key of winners) {
+    const fromRaw = raw.get(key);
+    if (fromRaw) mergeInto(aggregateFor(groups, key), fromRaw);
+  }
   return groups;
 }
 

@@ -1,7 +1,7 @@
 import type { MetricsOrder, MetricsTopRow } from "../../contracts/metrics";
 import { compareGroupKeys } from "./dimensions";
 import type { GroupedAggregates } from "./grouped-aggregates";
-import { toFigures, type MetricsAggregate } from "./metrics-aggregate";
+import { toFigures, type MetricsAggregate, type MetricsCounters } from "./metrics-aggregate";
 
 export const DEFAULT_TOP_LIMIT = 10;
 export const MAX_TOP_LIMIT = 100;
@@ -40,4 +40,16 @@ function compareMeasure(a: Ranked, b: Ranked, order: MetricsOrder): number {
 
 function descending<T extends number | bigint>(a: T, b: T): number {
   return a > b ? -1 : a < b ? 1 : 0;
+}
+
+/**
+ * The keys topRows would keep when ranking by cost or requests, from counters alone: so that only
+ * the winners' latency sketches need reading when a dimension has thousands of values.
+ */
+export function topKeysByCounters(counters: ReadonlyMap<string, MetricsCounters>, order: "cost" | "requests", limit: number): string[] {
+  const measure = (c: MetricsCounters) => (order === "cost" ? c.costPicoUsd : BigInt(c.requests));
+  return [...counters]
+    .sort(([aKey, a], [bKey, b]) => descending(measure(a), measure(b)) || compareGroupKeys(aKey, bKey))
+    .slice(0, limit)
+    .map(([key]) => key);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedRequest } from "../../../lib/domain/logged-request";
 import { toFigures, toSummary } from "../../../lib/domain/insights/metrics-aggregate";
 import { planBuckets } from "../../../lib/domain/insights/time-buckets";
+import { topRows } from "../../../lib/domain/insights/top-groups";
 import { reloadConfig } from "../../../lib/shared/config";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
 import { syntheticRequest } from "../../bench/synthetic-requests";
@@ -109,6 +110,8 @@ function rollupSuite(create: () => Promise<TestDatabase>) {
       for (const dimension of dimensions) {
         // what the top endpoint reports of each group (its figures; wasted cost beside them)
         const groups = await metrics.aggregateRequestsBy(slice, dimension);
+        // the top endpoint's ranking, from counters first when a facet has many values
+        for (const order of ["cost", "requests"] as const) results.push(topRows(await metrics.aggregateTopCandidates(slice, dimension, order, 2), order, 2));
         results.push([...groups].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([key, aggregate]) => [key, toFigures(aggregate), aggregate.wastedCostPicoUsd]));
         for (const interval of ["hour", "day"] as const) {
           const plan = planBuckets(from.getTime(), before.getTime(), interval);
