@@ -57,7 +57,7 @@ export async function startTraceViewBench(tempPrefix: string, cases: readonly Tr
     await login.getByLabel("E-mail").fill(ADMIN.email);
     await login.getByLabel("Password").fill(ADMIN.password);
     await login.getByRole("button", { name: "Sign in" }).click();
-    await login.waitForURL("**/requests");
+    await login.waitForURL((url) => !url.pathname.startsWith("/login"));
     await login.close();
     return {
       app,
