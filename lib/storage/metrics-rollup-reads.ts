@@ -1,7 +1,7 @@
 import type { Dimension, GroupKey } from "../domain/insights/dimensions";
 import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/insights/grouped-aggregates";
 import { LatencySketch } from "../domain/insights/latency-sketch";
-import { addCounters, aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate, type MetricsCounters } from "../domain/insights/metrics-aggregate";
+import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate, type MetricsCounters } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
 import { ALL_REQUESTS_FACET, propertyFacet, SESSION_FACET, USER_FACET, type Span } from "../domain/insights/rollup-changes";
 import { processSlot } from "../shared/process-slot";
@@ -215,38 +215,54 @@ function rowConditions(slice: RequestSliceFilter, facet: string, facetValue: str
 }
 
 /**
- * Each value's counters over the pieces (no sketches: summed by the database), for a facet
- * grouped by its values: what ranks thousands of users or sessions by cost or requests.
+ * The counters of a facet's values over the pieces (summed by the database, no sketches) that can
+ * make its top `limit` by `order` once `extra` (the values the raw rows add to) are added: the
+ * values the kept rows alone rank in the top `limit` (ties broken by value in code point order, as
+ * compareGroupKeys does), and those of `extra`. Any other value has `limit` values above it
+ * whatever the raw rows add, since they only add. Ranks thousands of users or sessions by reading
+ * a few counters.
  */
-export async function rollupCountersByValue(slice: RequestSliceFilter, choice: FacetChoice, pieces: readonly RollupPiece[]): Promise<Map<string, MetricsCounters>> {
+export async function rollupTopCounters(
+  slice: RequestSliceFilter,
+  choice: FacetChoice,
+  pieces: readonly RollupPiece[],
+  ranking: { order: "cost" | "requests"; limit: number; extra: readonly string[] },
+): Promise<Map<string, MetricsCounters>> {
   const database = resolveDatabase();
   const byValue = new Map<string, MetricsCounters>();
-  for (const piece of pieces) {
+  const measure = ranking.order === "cost" ? `SUM("costPicoUsd")` : `SUM("requests")`;
+  const binary = database.kind === "postgres" ? ` COLLATE "C"` : "";
+  const sums = `"facetValue", SUM("requests"), SUM("errors"), SUM("costPicoUsd"), SUM("costUnknownRequests"), SUM("promptTokens"),
+    SUM("completionTokens"), SUM("wastedCostPicoUsd")`;
+  // Over every piece at once: a value's rank is by its total, not by one piece's.
+  const statement = (values: readonly string[] | null) => {
     const params = new SqlParameters(database.kind);
-    const conditions = rowConditions(slice, choice.facet, choice.facetValue, piece, params);
-    const text = `SELECT "facetValue", SUM("requests"), SUM("errors"), SUM("costPicoUsd"), SUM("costUnknownRequests"), SUM("promptTokens"),
-      SUM("completionTokens"), SUM("wastedCostPicoUsd") FROM "MetricsRollup" WHERE ${conditions.join(" AND ")} GROUP BY "facetValue"`;
-    const visit = (row: unknown[]) => {
-      const counters: MetricsCounters = {
-        requests: Number(row[1]),
-        errors: Number(row[2]),
-        costPicoUsd: BigInt(row[3] as bigint | string),
-        costUnknownRequests: Number(row[4]),
-        promptTokens: Number(row[5]),
-        completionTokens: Number(row[6]),
-        wastedCostPicoUsd: BigInt(row[7] as bigint | string),
-      };
-      const value = row[0] as string;
-      const total = byValue.get(value);
-      if (total) addCounters(total, counters);
-      else byValue.set(value, counters);
-    };
+    const parts = pieces.map((piece) => `(${rowConditions(slice, choice.facet, choice.facetValue, piece, params).join(" AND ")})`);
+    let where = `(${parts.join(" OR ")})`;
+    if (values) where += ` AND "facetValue" IN (${values.map((value) => params.add(value)).join(", ")})`;
+    const order = values ? "" : ` ORDER BY ${measure} DESC, "facetValue"${binary} LIMIT ${Math.trunc(ranking.limit)}`;
+    return { text: `SELECT ${sums} FROM "MetricsRollup" WHERE ${where} GROUP BY "facetValue"${order}`, values: params.values };
+  };
+  const visit = (row: unknown[]) => {
+    byValue.set(row[0] as string, {
+      requests: Number(row[1]),
+      errors: Number(row[2]),
+      costPicoUsd: BigInt(row[3] as bigint | string),
+      costUnknownRequests: Number(row[4]),
+      promptTokens: Number(row[5]),
+      completionTokens: Number(row[6]),
+      wastedCostPicoUsd: BigInt(row[7] as bigint | string),
+    });
+  };
+  const statements = [statement(null)];
+  for (let i = 0; i < ranking.extra.length; i += 500) statements.push(statement(ranking.extra.slice(i, i + 500)));
+  for (const { text, values } of statements) {
     if (database.kind === "sqlite") {
       withSqliteReader(database.filePath, (db) => {
-        for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...params.values) as IterableIterator<unknown[]>) visit(row);
+        for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...values) as IterableIterator<unknown[]>) visit(row);
       });
     } else {
-      const { rows } = await readPool(database.url).query<unknown[]>({ text, values: params.values, rowMode: "array" });
+      const { rows } = await readPool(database.url).query<unknown[]>({ text, values, rowMode: "array" });
       for (const row of rows) visit(row);
     }
   }

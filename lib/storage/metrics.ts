@@ -12,12 +12,12 @@ import { resolveDatabase, type DatabaseKind } from "./database-url";
 import {
   presenceAnswers,
   readPresence,
-  rollupCountersByValue,
   rollupFacet,
   rollupGroups,
   rollupGroupsOfValues,
   rollupPieces,
   rollupsBuilt,
+  rollupTopCounters,
   type FacetChoice,
   type RollupPiece,
 } from "./metrics-rollup-reads";
@@ -103,7 +103,8 @@ export async function aggregateTopCandidates(slice: MetricsSlice, dimension: Dim
   if (!plan || plan.choice.facetValue !== null) return aggregateRequestsBy(slice, dimension);
   const raw: GroupedAggregates = new Map();
   await scanRawParts(slice, plan, { ids: false, dimension }, (record) => addRecord(aggregateFor(raw, dimensionValue(record, dimension)), record));
-  const counters = await rollupCountersByValue(slice, plan.choice, plan.pieces);
+  const extra = [...raw.keys()].filter((key): key is string => key !== null);
+  const counters = await rollupTopCounters(slice, plan.choice, plan.pieces, { order, limit, extra });
   for (const [key, aggregate] of raw) {
     if (key === null) continue; // the top leaves out requests without a value
     const total = counters.get(key);

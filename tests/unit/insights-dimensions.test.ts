@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dimensionName, dimensionValue, parseDimension, type Dimension } from "@/lib/domain/insights/dimensions";
+import { compareGroupKeys, dimensionName, dimensionValue, parseDimension, type Dimension } from "@/lib/domain/insights/dimensions";
 import { aggregateFor, type GroupedAggregates } from "@/lib/domain/insights/grouped-aggregates";
 import { addRecord, type MetricsRecord } from "@/lib/domain/insights/metrics-aggregate";
 import { topRows } from "@/lib/domain/insights/top-groups";
@@ -88,5 +89,20 @@ describe("top values", () => {
     const rows = topRows(groupsBy("model", [record({ status: 500 }), record({ costUsd: null, costUnknown: true })]), "cost", 10);
     expect(rows).toEqual([{ key: "gpt-4o", requests: 2, errors: 1, cost: 0.001, costComplete: false, latencyMs: { p95: expect.any(Number) } }]);
     expect(Math.abs(rows[0]!.latencyMs.p95! - 100)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("group key order", () => {
+  // The databases cut top rankings with ORDER BY … LIMIT in their binary collations (UTF-8 bytes,
+  // i.e. code points); the final ranking in JS must agree, or a tie at the cut could differ.
+  it("is the code point order of the keys, as UTF-8 bytes compare, null last", () => {
+    const key = fc.oneof(fc.string({ unit: "binary" }), fc.constantFrom("\uE000", "\uFFFF", "\u{1F600}", "a\u{10000}", "a\uFFFD"));
+    fc.assert(
+      fc.property(key, key, (a, b) => {
+        expect(Math.sign(compareGroupKeys(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))));
+      }),
+    );
+    expect(compareGroupKeys("\uFFFF", "\u{1F600}")).toBeLessThan(0); // UTF-16 code units would say otherwise
+    expect(compareGroupKeys(null, "a")).toBeGreaterThan(0);
   });
 });

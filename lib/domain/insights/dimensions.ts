@@ -43,10 +43,31 @@ export function dimensionValue(record: MetricsRecord, dimension: Dimension): Gro
   }
 }
 
-/** Keys in code-unit order (the same on every machine, unlike localeCompare), null last. */
+/**
+ * Keys in Unicode code point order (the same on every machine, unlike localeCompare, and the
+ * order of the databases' binary collations, so a ranking the database cut with ORDER BY … LIMIT
+ * agrees with this one), null last.
+ */
 export function compareGroupKeys(a: GroupKey, b: GroupKey): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  return a < b ? -1 : 1;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/**
+ * UTF-16 code units order as code points do except around surrogates: a surrogate (half of a
+ * code point above U+FFFF) must sort after U+E000–U+FFFF, so at the first differing unit the
+ * surrogates move up and the units above them down.
+ */
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
 }
