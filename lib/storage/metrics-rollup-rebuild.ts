@@ -12,8 +12,8 @@ import { writeConnection } from "./sqlite-insert";
  * from before them (the migration that added them marks an empty database built). Writers are
  * held off meanwhile (SQLite: the write lock; PostgreSQL: a SHARE lock on the requests), so that
  * nothing is counted twice or missed; the log writer spools and retries what it could not write.
- * Until it is done the metrics read the raw rows. Hour by hour in start-time order, so memory
- * holds one hour's totals. Resolves with the requests counted (0 when already built).
+ * Until it is done the metrics read the raw rows. Day by day in start-time order, so memory
+ * holds one day's totals. Resolves with the requests counted (0 when already built).
  * `rebuild`: build them again even if built (a bench that wrote requests beside the write path).
  */
 export async function buildMetricsRollupsIfNeeded(options: { rebuild?: boolean } = {}): Promise<number> {
@@ -55,18 +55,21 @@ export async function buildMetricsRollupsIfNeeded(options: { rebuild?: boolean }
   return counted;
 }
 
-/** Counts an organization's requests hour by hour, handing each hour's changes to `apply`. */
+/**
+ * Counts an organization's requests a UTC day at a time, handing each day's changes to `apply`:
+ * its day rows are then written once, not once an hour (on PostgreSQL 24 times fewer round trips).
+ */
 async function countOrganization(organizationId: string, apply: (changes: RollupChanges) => unknown): Promise<number> {
   let changes = new RollupChanges();
-  let hour: number | null = null;
+  let day: number | null = null;
   let counted = 0;
   await scanWholeRecords(organizationId, (record) => {
-    const recordHour = hourOf(record.startMs);
-    if (hour !== null && recordHour !== hour) {
+    const recordDay = Math.floor(hourOf(record.startMs) / 24);
+    if (day !== null && recordDay !== day) {
       apply(changes);
       changes = new RollupChanges();
     }
-    hour = recordHour;
+    day = recordDay;
     changes.addRecord({ ...record, organizationId });
     counted++;
   });
