@@ -2,7 +2,8 @@
 // "N passed, N failed, N skipped". Exits 1 when anything failed or a report is missing.
 import { existsSync, readFileSync } from "node:fs";
 
-const [vitestReport, playwrightReport, staticReport] = process.argv.slice(2);
+// Then any further Playwright reports (the browser suite on PostgreSQL).
+const [vitestReport, playwrightReport, staticReport, ...morePlaywrightReports] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -19,8 +20,9 @@ if (vitestReport && existsSync(vitestReport)) {
   failed++;
 }
 
-if (playwrightReport && existsSync(playwrightReport)) {
-  const { stats } = JSON.parse(readFileSync(playwrightReport, "utf8"));
+for (const report of [playwrightReport, ...morePlaywrightReports]) {
+  if (!report || !existsSync(report)) continue;
+  const { stats } = JSON.parse(readFileSync(report, "utf8"));
   passed += stats.expected;
   failed += stats.unexpected + stats.flaky;
   skipped += stats.skipped;

@@ -22,7 +22,7 @@ fi
 
 node scripts/ensure-build.mjs || { echo "0 passed, 1 failed"; exit 1; }
 
-rm -f test-results/vitest.json test-results/playwright.json test-results/static.json
+rm -f test-results/vitest.json test-results/playwright.json test-results/playwright-postgres.json test-results/static.json
 
 # Static checks, each counted as one test: types, then React/Next conventions (the import layers
 # are a unit test: tests/unit/layers.test.ts).
@@ -41,6 +41,17 @@ if [ -f playwright.config.ts ]; then
   if [ -x /usr/bin/chromium ]; then
     PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
     playwright_status=$?
+    # The same browser suite on PostgreSQL (tests/e2e/global-setup.ts), required under CI=true.
+    if pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
+      echo "Browser tests on PostgreSQL:"
+      E2E_DATABASE=postgres PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright-postgres.json npx playwright test --reporter=list,json
+      [ $? -ne 0 ] && playwright_status=1
+    elif [ "${CI:-}" = "true" ]; then
+      echo "PostgreSQL is not reachable and CI=true: the browser tests on PostgreSQL cannot be skipped."
+      playwright_status=1
+    else
+      echo "Skipping the browser tests on PostgreSQL: nothing answers on 127.0.0.1:5432."
+    fi
   elif [ "${CI:-}" = "true" ]; then
     echo "Chromium is missing and CI=true: browser tests cannot be skipped."
     playwright_status=1
@@ -49,6 +60,6 @@ if [ -f playwright.config.ts ]; then
   fi
 fi
 
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json test-results/static.json
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json test-results/static.json test-results/playwright-postgres.json
 summary_status=$?
 if [ $vitest_status -ne 0 ] || [ $playwright_status -ne 0 ] || [ $summary_status -ne 0 ]; then exit 1; fi

@@ -1,7 +1,9 @@
 /**
  * Starts what the browser tests run against, as a user would have it: the mock LLM provider, the
- * real server (server.ts + the Next build) on a fresh SQLite database with a known admin, and
- * traffic sent through the real proxy. Logs in once and saves the cookie for the other tests.
+ * real server (server.ts + the Next build) on a fresh database with a known admin, and traffic
+ * sent through the real proxy. Logs in once and saves the cookie for the other tests. The
+ * database is SQLite, or PostgreSQL with E2E_DATABASE=postgres (`npm test` runs the browser
+ * suite once on each).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +13,7 @@ import { chromium } from "@playwright/test";
 import { startMockProvider } from "../mock-provider/server";
 import { sendDemoTraffic } from "../../scripts/demo/traffic";
 import { startApp } from "../helpers/app-server";
+import { createPostgresTestDatabase } from "../helpers/test-databases";
 import { ADMIN, ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_PATH, STORAGE_STATE, projectRoot } from "./environment";
 import { seedE2eTraffic } from "./seed";
 
@@ -19,9 +22,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (build.status !== 0) throw new Error("the Next build failed");
 
   const dataDir = mkdtempSync(join(tmpdir(), "tracewell-e2e-"));
+  const postgres = process.env.E2E_DATABASE === "postgres" ? await createPostgresTestDatabase() : null;
   const mock = await startMockProvider();
   const app = await startApp({
-    databaseUrl: `file:${join(dataDir, "e2e.db")}`,
+    databaseUrl: postgres?.url ?? `file:${join(dataDir, "e2e.db")}`,
     openaiUpstreamUrl: mock.url,
     anthropicUpstreamUrl: mock.url,
     env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
@@ -29,6 +33,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const stop = async () => {
     await app.stop();
     await mock.close();
+    await postgres?.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
