@@ -3,7 +3,7 @@ import { aggregateFor, mergeGroups, type GroupedAggregates } from "../domain/ins
 import { LatencySketch } from "../domain/insights/latency-sketch";
 import { aggregateMinus, emptyAggregate, mergeInto, type MetricsAggregate, type MetricsCounters } from "../domain/insights/metrics-aggregate";
 import { Presence } from "../domain/insights/presence";
-import { ALL_REQUESTS_FACET, propertyFacet, SESSION_FACET, USER_FACET, type Span } from "../domain/insights/rollup-changes";
+import { ALL_REQUESTS_FACET, isIdFacet, propertyFacet, SESSION_FACET, USER_FACET, type Span } from "../domain/insights/rollup-changes";
 import { processSlot } from "../shared/process-slot";
 import { resolveDatabase } from "./database-url";
 import { readPool, withSqliteReader } from "./read-connections";
@@ -31,9 +31,13 @@ export function rollupFacet(slice: RequestSliceFilter, dimension: Dimension | nu
   if (filters.length > 1) return null;
   const [filter] = filters;
   const grouped = dimension ? facetOf(dimension) : null;
-  if (grouped === null) return filter ?? { facet: ALL_REQUESTS_FACET, facetValue: "" };
-  if (!filter) return { facet: grouped, facetValue: null };
-  return filter.facet === grouped ? filter : null;
+  let choice: FacetChoice | null;
+  if (grouped === null) choice = filter ?? { facet: ALL_REQUESTS_FACET, facetValue: "" };
+  else if (!filter) choice = { facet: grouped, facetValue: null };
+  else choice = filter.facet === grouped ? filter : null;
+  // Users' and sessions' rows are not split by model, provider or status (USER_FACET).
+  const split = slice.model !== undefined || slice.provider !== undefined || slice.status !== undefined || (dimension !== null && grouped === null);
+  return choice && isIdFacet(choice.facet) && split ? null : choice;
 }
 
 /** The facet whose values a dimension groups by; null for model, provider and status (every row has them). */

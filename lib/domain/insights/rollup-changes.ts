@@ -18,9 +18,10 @@ export const HOUR_MS = 3_600_000;
 export const ALL_REQUESTS_FACET = "";
 /**
  * Facets are named as the metrics API names the dimension: `property.<key>`, `userId`,
- * `sessionId`. The users' and sessions' are kept per UTC day only (they are many: hour rows would
- * be nearly as many as the requests), and without presence (a distinct count filtered by one
- * user is small enough for the raw rows).
+ * `sessionId`. The users' and sessions' are kept per UTC day only, in one row per value (not
+ * split by model, provider and status) and without presence: they are many, and split by the
+ * hour or by model they would be nearly as many rows as the requests. A slice that filters or
+ * groups them by model, provider or status (or counts their distinct ids) reads the raw rows.
  */
 export const USER_FACET = "userId";
 export const SESSION_FACET = "sessionId";
@@ -119,7 +120,10 @@ export class RollupChanges {
 
   private rowFor(record: RollupRecord, facet: string, facetValue: string, withSketches: boolean): RollupRowChange {
     const hour = hourOf(record.startMs);
-    const slice: RollupSlice = { facet, facetValue, model: record.model, provider: record.provider, status: record.status };
+    // A user's or session's rows are not split by model, provider and status (see USER_FACET).
+    const slice: RollupSlice = isIdFacet(facet)
+      ? { facet, facetValue, model: null, provider: "", status: 0 }
+      : { facet, facetValue, model: record.model, provider: record.provider, status: record.status };
     const key = `${record.organizationId}\u0000${hour}\u0000${facet}\u0000${facetValue}\u0000${groupKeyOf(slice)}`;
     let row = this.rows.get(key);
     if (!row) {
