@@ -136,14 +136,7 @@ export async function readPresence(slice: RequestSliceFilter, choice: FacetChoic
     const text = `SELECT "presence" FROM "MetricsPresence" WHERE "organizationId" = ${params.add(slice.organizationId)}
       AND "facet" = ${params.add(choice.facet)} AND "facetValue" = ${params.add(choice.facetValue)}
       AND "span" = ${params.add(piece.span)} AND "hour" >= ${params.add(piece.from)} AND "hour" < ${params.add(piece.to)}`;
-    if (database.kind === "sqlite") {
-      withSqliteReader(database.filePath, (db) => {
-        for (const bytes of db.prepare(text).pluck(true).iterate(...params.values) as IterableIterator<Uint8Array>) into.mergeEncoded(bytes);
-      });
-    } else {
-      const { rows } = await readPool(database.url).query<[Buffer]>({ text, values: params.values, rowMode: "array" });
-      for (const [bytes] of rows) into.mergeEncoded(bytes);
-    }
+    await eachRow(text, params.values, (row) => into.mergeEncoded(row[0] as Uint8Array));
   }
 }
 
@@ -152,12 +145,8 @@ const builtSlot = processSlot<boolean>("metrics-rollups:built");
 /** Whether the rollups hold every stored request (MetricsRollupState); once true, true for good. */
 export async function rollupsBuilt(): Promise<boolean> {
   if (builtSlot.value) return true;
-  const database = resolveDatabase();
-  const text = `SELECT 1 FROM "MetricsRollupState" WHERE "id" = 1`;
-  const built =
-    database.kind === "sqlite"
-      ? withSqliteReader(database.filePath, (db) => db.prepare(text).get() !== undefined)
-      : (await readPool(database.url).query(text)).rowCount === 1;
+  let built = false;
+  await eachRow(`SELECT 1 FROM "MetricsRollupState" WHERE "id" = 1`, [], () => (built = true));
   if (built) builtSlot.value = true;
   return built;
 }
@@ -195,14 +184,7 @@ async function readRows(
   const conditions = rowConditions(slice, facet, facetValue, piece, params);
   if (values) conditions.push(`"facetValue" IN (${values.map((value) => params.add(value)).join(", ")})`);
   const text = `SELECT ${COLUMNS}${firstToken ? `, "firstTokenSketch"` : ""} FROM "MetricsRollup" WHERE ${conditions.join(" AND ")}`;
-  if (database.kind === "sqlite") {
-    withSqliteReader(database.filePath, (db) => {
-      for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...params.values) as IterableIterator<unknown[]>) visit(keptRow(row, firstToken));
-    });
-  } else {
-    const { rows } = await readPool(database.url).query<unknown[]>({ text, values: params.values, rowMode: "array" });
-    for (const row of rows) visit(keptRow(row, firstToken));
-  }
+  await eachRow(text, params.values, (row) => visit(keptRow(row, firstToken)));
 }
 
 /** The kept rows of a facet (one value, or all), a piece of time and the slice's model, provider and status. */
@@ -260,16 +242,7 @@ export async function rollupTopCounters(
   };
   const statements = [statement(null)];
   for (let i = 0; i < ranking.extra.length; i += 500) statements.push(statement(ranking.extra.slice(i, i + 500)));
-  for (const { text, values } of statements) {
-    if (database.kind === "sqlite") {
-      withSqliteReader(database.filePath, (db) => {
-        for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...values) as IterableIterator<unknown[]>) visit(row);
-      });
-    } else {
-      const { rows } = await readPool(database.url).query<unknown[]>({ text, values, rowMode: "array" });
-      for (const row of rows) visit(row);
-    }
-  }
+  for (const { text, values } of statements) await eachRow(text, values, visit);
   return byValue;
 }
 
@@ -281,6 +254,23 @@ export async function rollupGroupsOfValues(slice: RequestSliceFilter, choice: Fa
     await readRows(slice, choice.facet, choice.facetValue, piece, false, (row) => mergeInto(aggregateFor(groups, row.facetValue), row.aggregate), values);
   }
   return groups;
+}
+
+/**
+ * Each row of a statement as an array, on the configured database, on the bulk readers
+ * (read-connections.ts). SQLite gives its integers as bigint (safeIntegers: pico-dollar sums pass
+ * 2⁵³), PostgreSQL its BIGINTs as text; readers convert.
+ */
+async function eachRow(text: string, values: readonly unknown[], visit: (row: unknown[]) => void): Promise<void> {
+  const database = resolveDatabase();
+  if (database.kind === "sqlite") {
+    withSqliteReader(database.filePath, (db) => {
+      for (const row of db.prepare(text).raw(true).safeIntegers(true).iterate(...values) as IterableIterator<unknown[]>) visit(row);
+    });
+  } else {
+    const { rows } = await readPool(database.url).query<unknown[]>({ text, values: [...values], rowMode: "array" });
+    for (const row of rows) visit(row);
+  }
 }
 
 /** A row as read: SQLite gives its integers as bigint (safeIntegers), PostgreSQL its BIGINTs as text. */
