@@ -29,6 +29,9 @@ const OTLP_TRACES_PATHS: ReadonlySet<string> = new Set(["/v1/traces", "/api/publ
 const OTLP_WRITE_TIMEOUT_MS = 10_000;
 // A custom log answers 200 only once stored; past this wait the caller is told to retry.
 const CUSTOM_LOG_WRITE_TIMEOUT_MS = 10_000;
+// A proxied answer ends once its log is durable (a batch commit, a spool write: milliseconds);
+// a database slower than this costs the log's durability, never the client's time beyond it.
+const PROXY_LOG_DURABLE_WAIT_MS = 1_000;
 
 export interface IngestRouter {
   /** true when the request is an ingest request (and is now being handled) */
@@ -56,9 +59,7 @@ export function createIngestRouter(config: Config): IngestRouter {
   });
   const proxyDeps: ProxyDependencies = {
     authenticate: (key) => authenticateApiKey(key, 'Send "Helicone-Auth: Bearer <your API key>" (Authorization carries the provider\'s key).'),
-    record: (exchange) => {
-      writer.enqueue({ exchange });
-    },
+    record: (exchange) => writer.persist({ exchange }, PROXY_LOG_DURABLE_WAIT_MS),
     dispatcher,
     upstreamAllowlist: parseUpstreamAllowlist(config.UPSTREAM_ALLOWLIST),
     maxRequestBodyBytes: config.MAX_REQUEST_BODY_BYTES,

@@ -9,8 +9,9 @@ import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres,
 import { stackOf, type DatabaseKindUnderTest } from "../helpers/test-stack";
 
 // The promise under test: an answer of 200 to a custom log or an OTLP export means it is stored,
-// and a proxied call's log accepted while the database is away is on disk; neither is lost when
-// the server is killed (SIGKILL: no shutdown, nothing flushed) right after.
+// a proxied call answered in full is logged, and a proxied call's log accepted while the database
+// is away is on disk; none is lost when the server is killed (SIGKILL: no shutdown, nothing
+// flushed) right after.
 
 /** Counts stored requests tagged with property case=<tag>, reading the database directly. */
 async function countTagged(databaseUrl: string, tag: string): Promise<number> {
@@ -87,6 +88,23 @@ function defineSuite(kind: DatabaseKindUnderTest) {
       await app.crash();
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
       expect(await countTagged(database.url, tag)).toBe(230);
+      app = await start();
+    });
+
+    it("proxied calls answered in full are all logged, though the server is killed right after the last answer", async () => {
+      const tag = uniqueTag();
+      const openai = stackOf({ kind, app, mock, databaseUrl: database.url }).openai({ "Helicone-Property-Case": tag });
+      const calls = Array.from({ length: 40 }, async (_, i) => {
+        const messages = [{ role: "user" as const, content: `call ${i}` }];
+        if (i % 2 === 0) return (await openai.chat.completions.create({ model: "gpt-4o-mini", messages })).choices[0]!.message.content;
+        let text = "";
+        for await (const chunk of await openai.chat.completions.create({ model: "gpt-4o-mini", messages, stream: true })) text += chunk.choices[0]?.delta.content ?? "";
+        return text;
+      });
+      const answers = await Promise.all(calls);
+      await app.crash();
+      expect(answers.every((answer) => answer?.includes("Mock answer to: call"))).toBe(true);
+      expect(await countTagged(database.url, tag)).toBe(40);
       app = await start();
     });
 

@@ -21,8 +21,11 @@ export interface ProviderRoute {
 export interface ProxyDependencies {
   /** organization of the Helicone API key (null: none sent); throws the ApiError to answer (401, 429, 503) */
   authenticate(apiKey: string | null): Promise<string>;
-  /** hands a finished exchange to the log writer; must never throw */
-  record(exchange: CapturedExchange): void;
+  /**
+   * Hands a finished exchange to the log writer. Resolves once its log is durable (stored, or
+   * spooled on disk), or once waiting longer would only delay the client; never rejects.
+   */
+  record(exchange: CapturedExchange): Promise<void>;
   dispatcher: Dispatcher;
   /** origins a client may choose with Helicone-Target-Url (UPSTREAM_ALLOWLIST); empty: none */
   upstreamAllowlist: ReadonlySet<string>;
@@ -33,7 +36,12 @@ export interface ProxyDependencies {
 /**
  * The logging proxy on the lean path: authenticate, forward byte for byte with undici, stream the
  * answer back chunk by chunk while keeping a bounded copy, and hand that copy to the log writer
- * once the response has ended. Nothing about logging can change what the client receives.
+ * once the upstream response has ended. Nothing about logging can change what the client receives.
+ *
+ * What the client has received in full is logged: the end of the response (the last bytes of a
+ * body of known length, the end of a stream, which SDKs wait for) leaves only once its log is
+ * durable, so an instance killed at any moment loses the logs of calls in flight only, never of
+ * answered ones. That wait is one batch commit (a millisecond or two) and is bounded (record).
  */
 export async function handleProxyRequest(
   req: IncomingMessage,
@@ -95,6 +103,7 @@ export async function handleProxyRequest(
     errorReason: null,
   };
   const capture = new BoundedCapture(deps.maxLoggedBodyBytes);
+  let logged: Promise<void> | undefined;
 
   try {
     const response = await upstreamRequest(upstream.baseUrl + pathAndQuery, {
@@ -111,14 +120,26 @@ export async function handleProxyRequest(
     // length usually arrives with its headers, and both then leave in one packet, not two.
     if (response.headers["content-length"] === undefined) res.flushHeaders();
 
+    // A body of known length is complete for the client with its last byte, whatever follows:
+    // those bytes are held back until the log is durable. A stream is complete at its end.
+    const declaredLength = Number(response.headers["content-length"] ?? Number.POSITIVE_INFINITY);
+    let received = 0;
+    let lastBytes: Buffer | undefined;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       exchange.timeToFirstByteMs ??= performance.now() - startedAt;
       capture.push(chunk);
-      if (!res.write(chunk)) await drainedOrClosed(res);
+      if (lastBytes) res.write(lastBytes); // more than declared: pass it all on, as before
+      lastBytes = undefined;
+      received += chunk.length;
+      if (received >= declaredLength) lastBytes = chunk;
+      else if (!res.write(chunk)) await drainedOrClosed(res);
       if (clientGone) break;
     }
     if (clientGone) markCancelled(exchange);
-    else res.end();
+    else {
+      await logExchange();
+      res.end(lastBytes);
+    }
   } catch (error) {
     if (clientGone) markCancelled(exchange);
     else if (!res.headersSent) {
@@ -133,10 +154,18 @@ export async function handleProxyRequest(
       res.destroy();
     }
   } finally {
-    exchange.latencyMs = performance.now() - startedAt;
-    exchange.responseBody = capture.toBuffer();
-    exchange.responseBodyTruncated = capture.truncated;
-    deps.record(exchange);
+    void logExchange();
+  }
+
+  /** Completes the exchange and hands it to the log writer, once. */
+  function logExchange(): Promise<void> {
+    if (!logged) {
+      exchange.latencyMs = performance.now() - startedAt;
+      exchange.responseBody = capture.toBuffer();
+      exchange.responseBodyTruncated = capture.truncated;
+      logged = deps.record(exchange);
+    }
+    return logged;
   }
 }
 

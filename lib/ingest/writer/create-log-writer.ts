@@ -8,11 +8,6 @@ import { LogWriter } from "./log-writer";
 import type { LogInput, Unprepared } from "./log-input";
 import { saveOnWriteThread, startWriteThread } from "./write-thread";
 
-// Proxied calls' logs wait this long for company: at 200 calls/s, one hand-off to the write
-// thread (a thread wake-up) per five calls instead of per call. Nobody waits on them; an awaited
-// write (custom log, OTLP) goes at once, and shutting down flushes them.
-const PROXY_LOG_GATHER_MS = 25;
-
 /**
  * The process's log writer: batches go to the write thread, which normalizes, prices and stores
  * them (whichever the database); during an outage they wait in the spool. Its counters are
@@ -21,7 +16,6 @@ const PROXY_LOG_GATHER_MS = 25;
 export function createLogWriter(config: Config): LogWriter {
   const writer = new LogWriter({
     save: saveAndPublish,
-    gatherMs: PROXY_LOG_GATHER_MS,
     spool: openSpool(config),
     isRefusedData,
     onError: throttledErrorLog(),

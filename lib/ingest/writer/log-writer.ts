@@ -18,12 +18,6 @@ export interface LogWriterOptions {
   spool?: LogSpool;
   maxBatchSize?: number;
   maxQueueLength?: number;
-  /**
-   * How long fire-and-forget records (enqueue) may wait for others to share their batch: one
-   * hand-off to the write thread per few calls rather than per call. A record someone awaits
-   * (write, writeMany) is never held back.
-   */
-  gatherMs?: number;
   /** first retry delay after a failed save; doubles up to maxRetryDelayMs */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -52,6 +46,8 @@ export interface LogWriterStats {
 interface PendingRecord {
   input: LogInput;
   settle?: (error: Error | null) => void;
+  /** persist: settled as soon as the record can only wait in memory, not once stored */
+  settleWhenHeld?: boolean;
 }
 
 /**
@@ -67,9 +63,10 @@ export class LogWriter {
   private running = false;
   /** the last save failed for an outage: new records go straight to the spool until a retry succeeds */
   private outage = false;
+  /** records wait in memory for the database (no spool, or the spool is full or failing) */
+  private holdingInMemory = false;
   private inFlight = 0;
   private retryTimer: NodeJS.Timeout | null = null;
-  private gatherTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
   private idleWaiters: Array<() => void> = [];
   private readonly counters = {
@@ -83,14 +80,12 @@ export class LogWriter {
   };
   private readonly maxBatchSize: number;
   private readonly maxQueueLength: number;
-  private readonly gatherMs: number;
   private readonly baseRetryDelay: number;
   private readonly maxRetryDelay: number;
 
   constructor(private readonly options: LogWriterOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxQueueLength = options.maxQueueLength ?? 100_000;
-    this.gatherMs = options.gatherMs ?? 0;
     this.baseRetryDelay = options.retryDelayMs ?? 100;
     this.maxRetryDelay = options.maxRetryDelayMs ?? 5_000;
     this.retryDelay = this.baseRetryDelay;
@@ -108,6 +103,28 @@ export class LogWriter {
     return new Promise((resolve, reject) => {
       const accepted = this.push({ input, settle: (error) => (error ? reject(error) : resolve()) });
       if (!accepted) reject(new Error("log queue is full"));
+    });
+  }
+
+  /**
+   * Queues a record and resolves once it is durable (stored or spooled), after `maxWaitMs` at
+   * most, or at once when it cannot be durable soon: while records wait in memory for the
+   * database (no spool, or the spool is full) or when the queue is full (counted). Never rejects:
+   * for a caller that must not wait on logging longer than a commit, such as the proxy before it
+   * ends a response.
+   */
+  persist(input: LogInput, maxWaitMs: number): Promise<void> {
+    if (this.holdingInMemory) {
+      this.enqueue(input);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      const settle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (!this.push({ input, settle, settleWhenHeld: true })) settle();
     });
   }
 
@@ -141,9 +158,7 @@ export class LogWriter {
   /** Resolves when everything queued so far has been written, spooled or dropped. */
   async flush(): Promise<void> {
     if (this.queue.length === 0 && !this.running) return;
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    this.drainNowIfGathering();
-    await idle;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   stats(): LogWriterStats {
@@ -158,30 +173,12 @@ export class LogWriter {
     }
     this.queue.push(record);
     // During an outage with a spool, arrivals are spooled at once rather than held until the retry.
-    if (!this.running && (!this.retryTimer || (this.outage && this.options.spool))) {
-      this.startDrain(record.settle || this.outage ? 0 : this.gatherMs);
-    } else if (record.settle || this.queue.length >= this.maxBatchSize) {
-      this.drainNowIfGathering();
-    }
+    if (!this.running && (!this.retryTimer || (this.outage && this.options.spool))) this.startDrain();
     return true;
   }
 
-  private startDrain(delayMs = 0): void {
+  private startDrain(): void {
     this.running = true;
-    if (delayMs <= 0) {
-      setImmediate(() => void this.drain());
-      return;
-    }
-    this.gatherTimer = setTimeout(() => {
-      this.gatherTimer = null;
-      void this.drain();
-    }, delayMs);
-  }
-
-  private drainNowIfGathering(): void {
-    if (!this.gatherTimer) return;
-    clearTimeout(this.gatherTimer);
-    this.gatherTimer = null;
     setImmediate(() => void this.drain());
   }
 
@@ -200,7 +197,7 @@ export class LogWriter {
         }
         this.counters.unreadableSpooled += spooled.unreadable;
         spooled.remove();
-        this.retryDelay = this.baseRetryDelay;
+        this.recovered();
         continue;
       }
       if (this.queue.length === 0) break;
@@ -213,7 +210,7 @@ export class LogWriter {
         this.enterOutage();
         continue;
       }
-      this.retryDelay = this.baseRetryDelay;
+      this.recovered();
     }
     this.running = false;
     if (this.queue.length > 0) return; // waiting for the database, in memory (no spool, or spool full)
@@ -285,8 +282,19 @@ export class LogWriter {
         this.report(error);
       }
     }
+    for (const item of items) {
+      if (!item.settleWhenHeld) continue;
+      item.settle?.(null);
+      item.settle = undefined;
+    }
     this.queue.unshift(...items);
+    this.holdingInMemory = true;
     return false;
+  }
+
+  private recovered(): void {
+    this.retryDelay = this.baseRetryDelay;
+    this.holdingInMemory = false;
   }
 
   /** The records of inputs, normalized here (only while the database is away); one that cannot be is counted and answered. */
@@ -294,7 +302,7 @@ export class LogWriter {
     const items: PendingRecord[] = [];
     for (const item of pending) {
       try {
-        items.push({ input: toLoggedRequest(item.input), settle: item.settle });
+        items.push({ ...item, input: toLoggedRequest(item.input) });
       } catch (error) {
         this.notPrepared(item, error);
       }

@@ -61,18 +61,6 @@ describe("log writer", () => {
     expect(stored).toEqual(["a", "b"]);
   });
 
-  it("holds fire-and-forget records a moment so they share a batch, but never one someone awaits", async () => {
-    const batches: string[][] = [];
-    const writer = new LogWriter({ gatherMs: 30, save: async (records: LoggedRequest[]) => void batches.push(records.map((r) => r.id)) });
-    writer.enqueue(record("a"));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    writer.enqueue(record("b"));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(batches).toEqual([]); // still gathering
-    await writer.write(record("c")); // awaited: goes at once, with what was gathered
-    expect(batches).toEqual([["a", "b", "c"]]);
-  });
-
   it("drops and counts records past the queue bound instead of growing without limit", async () => {
     const writer = new LogWriter({ maxQueueLength: 2, retryDelayMs: 1000, save: async () => Promise.reject(new Error("down")) });
     expect(writer.enqueue(record("1"))).toBe(true);
@@ -119,6 +107,58 @@ describe("log writer", () => {
     release();
     await written;
     expect(stored).toBe(true);
+  });
+});
+
+describe("log writer: persist, what the proxy waits on before it ends an answer", () => {
+  const settled = (promise: Promise<void>) => {
+    let done = false;
+    void promise.then(() => (done = true));
+    return () => done;
+  };
+
+  it("resolves once the record is stored, not before", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const writer = new LogWriter({ save: () => gate });
+    const isSettled = settled(writer.persist(record("p"), 60_000));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(isSettled()).toBe(false);
+    release();
+    await writer.flush();
+    await Promise.resolve();
+    expect(isSettled()).toBe(true);
+  });
+
+  it("gives up waiting after its bound when the database is slow, and the record is still stored later", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stored: string[] = [];
+    const writer = new LogWriter({ save: async (records: LoggedRequest[]) => (await gate, void stored.push(...records.map((r) => r.id))) });
+    await writer.persist(record("slow"), 20);
+    expect(stored).toEqual([]);
+    release();
+    await writer.flush();
+    expect(stored).toEqual(["slow"]);
+  });
+
+  it("does not wait while records can only wait in memory (database down, no spool)", async () => {
+    let down = true;
+    const stored: string[] = [];
+    const writer = new LogWriter({
+      retryDelayMs: 5,
+      save: async (records: LoggedRequest[]) => {
+        if (down) throw new Error("connection refused");
+        stored.push(...records.map((r) => r.id));
+      },
+    });
+    const startedAt = Date.now();
+    await writer.persist(record("first"), 60_000); // its batch fails: held in memory from now on
+    await writer.persist(record("second"), 60_000);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    down = false;
+    await writer.flush();
+    expect(stored.sort()).toEqual(["first", "second"]);
   });
 });
 
