@@ -16,6 +16,7 @@ import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/auth/first-start";
 import { authSecret } from "./lib/auth/auth-secret";
 import { closeDb } from "./lib/storage/db";
+import { withStartupLock } from "./lib/storage/startup-lock";
 import { answerClientError } from "./lib/http/client-error";
 import { compressResponse } from "./lib/http/compression";
 
@@ -32,11 +33,9 @@ if (applied.length > 0) console.log(`Applied database migrations: ${applied.join
 void buildMetricsRollupsIfNeeded()
   .then((counted) => counted > 0 && console.log(`Built the Insights rollups from ${counted.toLocaleString("en-US")} stored requests.`))
   .catch((error: unknown) => console.error("Could not build the Insights rollups; the Dashboard reads the raw rows meanwhile:", error));
-const firstStart = await ensureFirstStart({
-  adminEmail: config.ADMIN_EMAIL,
-  adminPassword: config.ADMIN_PASSWORD,
-  seedApiKey: config.SEED_API_KEY,
-});
+const firstStart = await withStartupLock(() =>
+  ensureFirstStart({ adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, seedApiKey: config.SEED_API_KEY }),
+);
 printFirstStart(firstStart);
 
 const ingest = createIngestRouter(config);

@@ -76,6 +76,21 @@ for (const kind of ["sqlite", "postgres"] as const) {
       expect([after.Organization.length, after.ApiKey.length, after.User.length]).toEqual([1, 1, 1]);
     });
 
+    it.runIf(kind === "postgres")("three instances started at once on an empty database make one organization, one admin and one key", async () => {
+      const databaseUrl = await emptyDatabase();
+      const apps = await Promise.all([0, 1, 2].map(() => startApp({ databaseUrl, openaiUpstreamUrl: mock!.url, env: { SEED_API_KEY: "" } })));
+      try {
+        const banners = apps.filter((app) => app.output().includes("First start"));
+        expect(banners).toHaveLength(1);
+        const key = printedValue(banners[0]!.output(), "API key");
+        for (const app of apps) expect(await readStatus(app, key)).toBe(200);
+      } finally {
+        await Promise.all(apps.map((app) => app.stop()));
+      }
+      const tables = await readAllTables(databaseUrl);
+      expect([tables.Organization.length, tables.User.length, tables.ApiKey.length]).toEqual([1, 1, 1]);
+    });
+
     it("SEED_API_KEY makes sure that key works, on an empty database and when added on a later start", async () => {
       const databaseUrl = await emptyDatabase();
       const seeded = `sk-tw-seed-${randomUUID()}`;
