@@ -12,6 +12,15 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "Could not install Chromium."
 fi
 
+# The scale-out proof (tests/api/scale-out/load-balanced.test.ts) runs the app behind Debian's
+# HAProxy; install it when missing. Without it that suite is skipped, except under CI=true where it
+# fails. The suite starts its own HAProxy on a free port (Debian's default configuration, which a
+# machine with an init system may start as a service, listens on nothing).
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing HAProxy for the scale-out tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) || echo "Could not install HAProxy."
+fi
+
 # Langfuse's SDK, driven by tests/api/langfuse.test.ts, has a package of its own (its OpenTelemetry
 # SDK cannot share ours); install it when missing. Without it that test is skipped, except under
 # CI=true where it fails.

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- <part> …]`: runs the benchmarks one after another (loopback only, each
  * bounded in time), printing each table and writing bench-results/<part>.json.
- * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live. Default: all that exist.
+ * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, scale. Default: all that exist.
+ * Options written `--name=value` go to every part run, e.g. `npm run bench -- scale --seconds=30`.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,9 +17,14 @@ const PARTS: Record<string, string> = {
   insights: "tests/bench/insights.ts",
   "trace-view": "tests/bench/trace-view.ts",
   live: "tests/bench/live.ts",
+  scale: "tests/bench/scale.ts",
 };
 
+// Five minutes a part, except scale: two configurations of instances, then the partitioned-ingest bench.
+const TIMEOUT_MS: Record<string, number> = { scale: 20 * 60_000 };
+
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const options = process.argv.slice(2).filter((arg) => arg.startsWith("-"));
 const unknown = requested.filter((part) => !(part in PARTS));
 if (unknown.length > 0) {
   console.error(`unknown part(s): ${unknown.join(", ")}; choose from ${Object.keys(PARTS).join(", ")}`);
@@ -30,7 +36,7 @@ const failed: string[] = [];
 for (const part of parts) {
   console.log(`\n=== ${part} ===`);
   const started = performance.now();
-  const run = spawnSync(process.execPath, ["--import", "tsx", PARTS[part]!], { cwd: projectRoot, stdio: "inherit", timeout: 5 * 60_000 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", PARTS[part]!, ...options], { cwd: projectRoot, stdio: "inherit", timeout: TIMEOUT_MS[part] ?? 5 * 60_000 });
   console.log(`(${part}: ${Math.round((performance.now() - started) / 1000)} s)`);
   if (run.status !== 0) failed.push(part);
 }

@@ -23,6 +23,8 @@ export interface StartAppOptions {
   databaseUrl: string;
   openaiUpstreamUrl?: string;
   anthropicUpstreamUrl?: string;
+  /** the SEED_API_KEY to start with; a fresh one by default (instances of one database share one) */
+  apiKey?: string;
   env?: Record<string, string>;
   /**
    * Serve OTLP/gRPC on a free port. Off by default: every app started here would otherwise take
@@ -40,7 +42,7 @@ export function generateTestApiKey(): string {
  * The Next build must exist: `npm test` builds it first when stale.
  */
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
-  const apiKey = generateTestApiKey();
+  const apiKey = options.apiKey ?? generateTestApiKey();
   const otlpGrpcPort = options.otlpGrpc ? await freePort() : 0;
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: projectRoot,
@@ -97,7 +99,8 @@ export function freePort(): Promise<number> {
 
 /** SIGTERM (or the given signal), then SIGKILL after 10 s; resolves once the process has exited. */
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // A process ended by a signal (crash()) has no exit code, only its signal.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
     child.once("exit", () => {
