@@ -120,25 +120,22 @@ export async function handleProxyRequest(
     // length usually arrives with its headers, and both then leave in one packet, not two.
     if (response.headers["content-length"] === undefined) res.flushHeaders();
 
-    // A body of known length is complete for the client with its last byte, whatever follows:
-    // those bytes are held back until the log is durable. A stream is complete at its end.
-    const declaredLength = Number(response.headers["content-length"] ?? Number.POSITIVE_INFINITY);
-    let received = 0;
-    let lastBytes: Buffer | undefined;
+    // The client holds a complete answer with the last byte of a body of known length, or with a
+    // stream's final event (OpenAI's SDK stops reading at `[DONE]`): from there on, bytes are
+    // held back until the log is durable.
+    const completion = new CompletionWatch(response.headers["content-length"]);
+    const heldBack: Buffer[] = [];
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       exchange.timeToFirstByteMs ??= performance.now() - startedAt;
       capture.push(chunk);
-      if (lastBytes) res.write(lastBytes); // more than declared: pass it all on, as before
-      lastBytes = undefined;
-      received += chunk.length;
-      if (received >= declaredLength) lastBytes = chunk;
+      if (heldBack.length > 0 || completion.completedBy(chunk)) heldBack.push(chunk);
       else if (!res.write(chunk)) await drainedOrClosed(res);
       if (clientGone) break;
     }
     if (clientGone) markCancelled(exchange);
     else {
       await logExchange();
-      res.end(lastBytes);
+      res.end(heldBack.length > 0 ? Buffer.concat(heldBack) : undefined);
     }
   } catch (error) {
     if (clientGone) markCancelled(exchange);
@@ -166,6 +163,31 @@ export async function handleProxyRequest(
       logged = deps.record(exchange);
     }
     return logged;
+  }
+}
+
+// Stream events after which an SDK considers the answer complete: OpenAI's chat and completions
+// end, Anthropic's message end, and the Responses API's final events.
+const FINAL_STREAM_EVENTS = ["data: [DONE]", "data:[DONE]", "event: message_stop", "event: response.completed", "event: response.failed", "event: response.incomplete"].map((marker) => Buffer.from(marker));
+const LONGEST_MARKER = Math.max(...FINAL_STREAM_EVENTS.map((marker) => marker.length));
+
+/** Tells, chunk by chunk, whether the answer is now complete for the client. */
+class CompletionWatch {
+  private readonly declaredLength: number;
+  private received = 0;
+  /** the previous chunk's last bytes: a marker may straddle two chunks */
+  private tail: Buffer = Buffer.alloc(0);
+
+  constructor(contentLength: string | string[] | undefined) {
+    this.declaredLength = typeof contentLength === "string" ? Number(contentLength) : Number.NaN;
+  }
+
+  completedBy(chunk: Buffer): boolean {
+    this.received += chunk.length;
+    if (!Number.isNaN(this.declaredLength)) return this.received >= this.declaredLength;
+    const window = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    this.tail = window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1));
+    return FINAL_STREAM_EVENTS.some((marker) => window.includes(marker));
   }
 }
 
