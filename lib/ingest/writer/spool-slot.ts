@@ -64,16 +64,24 @@ function lowestFreeSlot(root: string): SpoolSlot {
  * Lock files are `owner.<generation>.lock`, the newest generation counting. Taking a free or dead
  * slot creates the next generation's file whole (written aside, then hard-linked into place, which
  * fails if it exists), so of two processes taking the same dead slot at once exactly one wins.
+ * The winner then looks again: a live holder's lock beside its own (another process that took the
+ * slot, released it and saw it taken anew in between) makes it step back, so at most one holds it.
  */
 function tryClaim(directory: string): SpoolSlot | { heldBy: LockOwner } {
-  mkdirSync(directory, { recursive: true });
   for (;;) {
-    const newest = newestLock(directory);
+    mkdirSync(directory, { recursive: true }); // again: a slot released meanwhile is removed
+    const newest = readLocks(directory).at(-1);
     if (newest && isAlive(newest.owner)) return { heldBy: newest.owner };
     const generation = (newest?.generation ?? 0) + 1;
     const lock = join(directory, `owner.${generation}.lock`);
-    if (!createWhole(lock, JSON.stringify(currentOwner()))) continue; // another process took this generation: look again
-    for (const older of lockGenerations(directory)) if (older < generation) rmSync(join(directory, `owner.${older}.lock`), { force: true });
+    if (!createWhole(lock, JSON.stringify(currentOwner()))) continue; // taken meanwhile: look again
+    const others = readLocks(directory).filter((other) => other.generation !== generation);
+    const rival = others.find((other) => isAlive(other.owner));
+    if (rival) {
+      rmSync(lock, { force: true });
+      return { heldBy: rival.owner };
+    }
+    for (const dead of others) rmSync(join(directory, `owner.${dead.generation}.lock`), { force: true });
     return { directory, release: () => releaseSlot(directory, lock) };
   }
 }
@@ -112,22 +120,22 @@ function moveSpoolFiles(from: string, into: string): void {
   }
 }
 
-function newestLock(directory: string): { generation: number; owner: LockOwner } | null {
-  const generation = Math.max(0, ...lockGenerations(directory));
-  if (generation === 0) return null;
-  try {
-    return { generation, owner: JSON.parse(readFileSync(join(directory, `owner.${generation}.lock`), "utf8")) as LockOwner };
-  } catch {
-    // Removed meanwhile (its holder released it) or unreadable: a dead holder's.
-    return { generation, owner: { pid: 0, hostname: hostname(), bootId: null, startedAt: "" } };
-  }
-}
-
-function lockGenerations(directory: string): number[] {
-  return readdirSync(directory).flatMap((name) => {
+/** The directory's locks, oldest generation first. */
+function readLocks(directory: string): Array<{ generation: number; owner: LockOwner }> {
+  const generations = readdirSync(directory).flatMap((name) => {
     const match = LOCK_FILE.exec(name);
     return match ? [Number(match[1])] : [];
   });
+  return generations
+    .sort((x, y) => x - y)
+    .map((generation) => {
+      try {
+        return { generation, owner: JSON.parse(readFileSync(join(directory, `owner.${generation}.lock`), "utf8")) as LockOwner };
+      } catch {
+        // Removed meanwhile (its holder released it): nobody's.
+        return { generation, owner: { pid: 0, hostname: hostname(), bootId: null, startedAt: "" } };
+      }
+    });
 }
 
 /** False only when the holder is known to be gone: a lock from another host always counts as live. */
@@ -159,15 +167,16 @@ function bootId(): string | null {
   return cachedBootId;
 }
 
-/** Creates `file` with `text`, whole or not at all; false when it exists already. */
+/** Creates `file` with `text`, whole or not at all; false when it exists already, or its directory went away. */
 function createWhole(file: string, text: string): boolean {
   const aside = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileSync(aside, text);
   try {
+    writeFileSync(aside, text);
     linkSync(aside, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOENT") return false;
     throw error;
   } finally {
     rmSync(aside, { force: true });
