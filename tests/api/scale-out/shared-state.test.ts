@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { startMockProvider } from "../../mock-provider/server";
 import { startApp, type RunningApp } from "../../helpers/app-server";
 import { startCuttableLink } from "../../helpers/cuttable-link";
