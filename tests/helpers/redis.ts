@@ -62,8 +62,13 @@ const redisUp = await redisAnswers();
  * skipped and its name says why, except on CI (CI=true), where a missing server is a failure.
  */
 export function describeWithRedisAndPostgres(name: string, suite: () => void): void {
+  describeWithRedis(name, suite, describePostgres);
+}
+
+/** describe() for suites that need Redis only; skipped without it, except under CI=true. */
+export function describeWithRedis(name: string, suite: () => void, describeWhenUp: (name: string, suite: () => void) => void = describe): void {
   if (redisUp) {
-    describePostgres(name, suite);
+    describeWhenUp(name, suite);
   } else if (process.env.CI === "true") {
     describe(name, () => {
       it("has a Redis server to run against", () => {
