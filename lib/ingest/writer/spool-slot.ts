@@ -44,7 +44,13 @@ export function claimSpoolSlot(options: { root: string; instanceId?: string; exp
     ? claimOrExplain(join(root, SLOT_PREFIX + instanceId), (owner) => `INSTANCE_ID ${instanceId} is in use by ${describe(owner)}: give each instance its own INSTANCE_ID, or unset it (each instance then takes a free slot).`)
     : lowestFreeSlot(root);
   adoptLeftovers(root, slot.directory);
-  return slot;
+  return {
+    directory: slot.directory,
+    release() {
+      slot.release();
+      removeIfEmpty(root); // the database's spools, when no instance has anything left in them
+    },
+  };
 }
 
 function claimOrExplain(directory: string, explain: (owner: LockOwner) => string): SpoolSlot {
@@ -88,10 +94,14 @@ function tryClaim(directory: string): SpoolSlot | { heldBy: LockOwner } {
 
 function releaseSlot(directory: string, lock: string): void {
   rmSync(lock, { force: true });
+  removeIfEmpty(directory); // spool files left there wait for the next instance
+}
+
+function removeIfEmpty(directory: string): void {
   try {
-    rmdirSync(directory); // only when empty: nothing left to replay
+    rmdirSync(directory);
   } catch {
-    // spool files wait there for the next instance
+    // not empty (or gone already)
   }
 }
 
