@@ -12,8 +12,9 @@ const noIndex = { key: "X-Robots-Tag", value: "noindex, nofollow" };
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // Native and wasm database drivers must be loaded by Node, not bundled.
-  serverExternalPackages: ["better-sqlite3", "pg", "@prisma/client", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "undici"],
+  // Native and wasm database drivers must be loaded by Node, not bundled; ioredis too, so the
+  // custom server and Next share one copy of it (and its one connection, lib/shared/redis.ts).
+  serverExternalPackages: ["better-sqlite3", "pg", "@prisma/client", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "undici", "ioredis"],
   poweredByHeader: false,
   // server.ts compresses every response Next answers, at levels chosen by path (lib/http/compression.ts).
   compress: false,

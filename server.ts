@@ -14,7 +14,8 @@ import { migrateDatabase } from "./lib/storage/migrate";
 import { buildMetricsRollupsIfNeeded } from "./lib/storage/metrics-rollup-rebuild";
 import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/auth/first-start";
-import { authSecret } from "./lib/auth/auth-secret";
+import { authSecret, warnIfAuthSecretNotShared } from "./lib/auth/auth-secret";
+import { closeRedis, connectRedis } from "./lib/shared/redis";
 import { closeDb } from "./lib/storage/db";
 import { withStartupLock } from "./lib/storage/startup-lock";
 import { answerClientError } from "./lib/http/client-error";
@@ -26,6 +27,9 @@ const OTLP_GRPC_SHUTDOWN_GRACE_MS = 5_000;
 const config = readConfig();
 // Settled (generated on a first start) before anything can ask for a session.
 authSecret();
+warnIfAuthSecretNotShared();
+// With REDIS_URL: connected before the first call, so it already counts against the shared rate limit.
+await connectRedis();
 
 const { applied } = await migrateDatabase();
 if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);
@@ -81,6 +85,7 @@ async function shutDown(): Promise<void> {
   // Logs already accepted are written before the process exits.
   await ingest.close();
   await closeDb();
+  await closeRedis();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutDown());

@@ -2,7 +2,8 @@
  * `npm run keys -- create --name <name> [--organization <name>]`  prints a new key as the last line
  * `npm run keys -- list [--organization <name>]`
  * `npm run keys -- revoke <id>`
- * Works on the database DATABASE_URL names (default: the SQLite file), migrating it first.
+ * Works on the database DATABASE_URL names (default: the SQLite file), migrating it first. With
+ * REDIS_URL, a revocation is also published, so every running instance refuses the key at once.
  */
 import { parseArgs } from "node:util";
 import { createApiKey, revokeApiKey } from "../lib/auth/api-keys";
@@ -11,6 +12,7 @@ import { ensureFirstStart } from "../lib/auth/first-start";
 import { findOrCreateOrganization } from "../lib/storage/organizations";
 import { migrateDatabase } from "../lib/storage/migrate";
 import { closeDb } from "../lib/storage/db";
+import { closeRedis } from "../lib/shared/redis";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -52,5 +54,5 @@ function usage(problem: string): number {
   return 2;
 }
 
-const code = await main().finally(closeDb);
+const code = await main().finally(() => Promise.all([closeDb(), closeRedis()]));
 process.exit(code);

@@ -13,7 +13,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { ApiError, unavailable } from "../shared/api-error";
 import { config } from "../shared/config";
-import { processSingleton } from "../shared/process-slot";
+import { processSingleton, processSlot } from "../shared/process-slot";
+import { redisChannel, redisConfigured, sharedRedisWhenReady, subscribeRedis } from "../shared/redis";
 import { withTimeout } from "../shared/timeout";
 import {
   findApiKeyByHash,
@@ -23,7 +24,7 @@ import {
   saveApiKey,
   type ApiKeySummary,
 } from "../storage/api-keys";
-import { TokenBuckets } from "./token-bucket";
+import { KeyRateLimit } from "./token-bucket";
 
 export const API_KEY_PREFIX = "sk-tw-";
 
@@ -111,9 +112,11 @@ export function apiKeyFrom(...values: HeaderValue[]): string | null {
 
 // ---- checking a key ----------------------------------------------------------------------------
 
-// Short, so that a key revoked from another process (`npm run keys -- revoke`, which cannot reach
-// this cache) stops working within seconds; one indexed lookup per key per TTL is nothing.
-const KNOWN_KEY_TTL_MS = 5_000;
+// Short, so that a key revoked from another process (another instance, `npm run keys -- revoke`)
+// stops working within 5 s even when no revocation message reaches this one (no REDIS_URL, or
+// Redis away): counted from the start of the lookup, so a slow lookup does not stretch it. One
+// indexed lookup per key per TTL is nothing.
+const KNOWN_KEY_TTL_MS = 4_000;
 // Short, so a key created a moment ago works almost at once, yet a flood of bad keys stays cheap.
 const UNKNOWN_KEY_TTL_MS = 2_000;
 const MAX_CACHED_KEYS = 10_000;
@@ -131,18 +134,37 @@ interface KeyState {
   checked: LRUCache<string, CheckedKey>;
   /** by key hash: lookups in flight */
   pending: Map<string, Promise<string | null>>;
-  /** by key hash: the limit follows the key, across every endpoint */
-  rate: TokenBuckets;
+  /** bumped by every revocation: a lookup that began before one does not cache its answer */
+  generation: number;
+  /** by key hash: the limit follows the key, across every endpoint (and every instance, with Redis) */
+  rate: KeyRateLimit;
 }
+
+// With REDIS_URL, a revocation anywhere is published here and every instance forgets its checked
+// keys at once (the TTL above stays as the safety net for a message lost while Redis was away).
+const REVOCATIONS_CHANNEL = "api-keys:revoked";
 
 // One per process: revoking a key (read API, in Next's bundle) must clear the cache the proxy
 // (the custom server's copy of this module) reads, and both count against one rate.
+const STATE_SLOT = "api-keys";
 const state = () =>
-  processSingleton<KeyState>("api-keys", () => ({
-    checked: new LRUCache({ max: MAX_CACHED_KEYS, ttl: KNOWN_KEY_TTL_MS, noDeleteOnStaleGet: true }),
-    pending: new Map(),
-    rate: new TokenBuckets(config().RATE_LIMIT_PER_SECOND, config().RATE_LIMIT_BURST),
-  }));
+  processSingleton<KeyState>(STATE_SLOT, () => {
+    const created: KeyState = {
+      checked: new LRUCache({ max: MAX_CACHED_KEYS, ttl: KNOWN_KEY_TTL_MS, noDeleteOnStaleGet: true }),
+      pending: new Map(),
+      generation: 0,
+      rate: new KeyRateLimit(config().RATE_LIMIT_PER_SECOND, config().RATE_LIMIT_BURST),
+    };
+    subscribeRedis(redisChannel(REVOCATIONS_CHANNEL), () => forgetCheckedKeys(created));
+    return created;
+  });
+
+/** After a revocation: every key is checked again on its next use. */
+function forgetCheckedKeys(current: KeyState): void {
+  current.generation++;
+  current.checked.clear();
+  current.pending.clear();
+}
 
 /**
  * The organization of `key` (null: the request carried none), or the ApiError to answer (see the
@@ -154,7 +176,7 @@ export async function authenticateApiKey(key: string | null, howToSend = 'Send y
   const organizationId = await organizationOf(hash);
   if (!organizationId) throw new ApiError("invalid_api_key", "Invalid or revoked API key.", 401);
   const { rate } = state();
-  const retryAfterSeconds = rate.take(hash);
+  const retryAfterSeconds = await rate.take(hash);
   if (retryAfterSeconds !== null) {
     throw new ApiError(
       "rate_limit_exceeded",
@@ -178,14 +200,18 @@ function organizationOf(hash: string): Promise<string | null> {
   if (fresh) return Promise.resolve(fresh.organizationId);
   let lookup = pending.get(hash);
   if (!lookup) {
-    lookup = lookUp(hash).finally(() => pending.delete(hash));
-    pending.set(hash, lookup);
+    const started = lookUp(hash).finally(() => {
+      if (pending.get(hash) === started) pending.delete(hash);
+    });
+    pending.set(hash, (lookup = started));
   }
   return lookup;
 }
 
 async function lookUp(hash: string): Promise<string | null> {
-  const { checked } = state();
+  const current = state();
+  const { checked, generation } = current;
+  const startedAtMs = performance.now();
   let organizationId: string | null;
   try {
     organizationId = await withTimeout(findOrganizationIdByKeyHash(hash), KEY_CHECK_TIMEOUT_MS, () => new Error("API key lookup timed out"));
@@ -194,7 +220,11 @@ async function lookUp(hash: string): Promise<string | null> {
     if (lastKnown) return lastKnown;
     throw unavailable("Could not verify the API key right now; retry later.");
   }
-  checked.set(hash, { organizationId }, { ttl: organizationId ? KNOWN_KEY_TTL_MS : UNKNOWN_KEY_TTL_MS });
+  // A revocation while this lookup ran may have come after the row was read: answer, don't keep.
+  if (current.generation === generation) {
+    const ttl = (organizationId ? KNOWN_KEY_TTL_MS : UNKNOWN_KEY_TTL_MS) - (performance.now() - startedAtMs);
+    if (ttl >= 1) checked.set(hash, { organizationId }, { ttl });
+  }
   return organizationId;
 }
 
@@ -215,10 +245,26 @@ export async function ensureApiKey(organizationId: string, name: string, key: st
 
 /**
  * Revokes a key of this organization (false: no such live key in it). It stops working at once
- * in this process; another process's cache forgets it within KNOWN_KEY_TTL_MS.
+ * in this process and, with REDIS_URL, in every instance told through Redis; any other process
+ * (no Redis, or the message lost) forgets it within KNOWN_KEY_TTL_MS.
  */
 export async function revokeApiKey(organizationId: string, id: string): Promise<boolean> {
   const revoked = await markApiKeyRevoked(organizationId, id);
-  if (revoked) state().checked.clear();
-  return revoked;
+  if (!revoked) return false;
+  // Not state(): a script that revokes (npm run keys) has no cache, and needs no subscription.
+  const current = processSlot<KeyState>(STATE_SLOT).value;
+  if (current) forgetCheckedKeys(current);
+  if (redisConfigured()) await publishRevocation();
+  return true;
+}
+
+async function publishRevocation(): Promise<void> {
+  try {
+    const redis = await sharedRedisWhenReady();
+    if (!redis) throw new Error("Redis does not answer");
+    await redis.publish(redisChannel(REVOCATIONS_CHANNEL), "revoked");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[api-keys] could not tell the other instances of the revocation (${reason}); they refuse the key within ${KNOWN_KEY_TTL_MS / 1000} s.`);
+  }
 }

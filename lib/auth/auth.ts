@@ -4,7 +4,7 @@ import { z } from "zod";
 import { config } from "../shared/config";
 import { authSecret } from "./auth-secret";
 import { findUserForLogin } from "../storage/users";
-import { loginBlockedFor, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+import { clearSignInFailures, countSignInFailure, signInBlockedFor } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./passwords";
 
 /** Too many failed sign-ins for this address lately: refused before the password is checked. */
@@ -31,18 +31,18 @@ async function authorize(raw: unknown) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
-  if (loginBlockedFor(email) !== null) throw new TooManySignInAttempts();
+  if ((await signInBlockedFor(email)) !== null) throw new TooManySignInAttempts();
   const user = await findUserForLogin(email);
   if (!user) {
     await verifyPassword(password, await (decoyHash ??= hashPassword("decoy-password")));
-    recordLoginFailure(email);
+    await countSignInFailure(email);
     return null;
   }
   if (!(await verifyPassword(password, user.passwordHash))) {
-    recordLoginFailure(email);
+    await countSignInFailure(email);
     return null;
   }
-  recordLoginSuccess(email);
+  await clearSignInFailures(email);
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 

@@ -23,6 +23,12 @@ const configSchema = z.object({
   CORS_ALLOWED_ORIGINS: z.string().default("").transform(parseOrigins),
   // The durable buffer for logs while the database is down (default: <data directory>/spool).
   LOG_SPOOL_DIR: z.string().optional(),
+  // Names this instance's spool (<spool root>/instance-<id>); unset: the lowest slot no live process holds.
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "INSTANCE_ID may hold letters, digits, '_', '.' and '-' (64 at most)")
+    .refine((id) => id !== "." && id !== "..", "INSTANCE_ID cannot be . or ..")
+    .optional(),
   LOG_SPOOL_MAX_BYTES: z.coerce.number().int().nonnegative().default(1024 * 1024 * 1024),
   // Per API key, across every endpoint: requests a second on average, and the burst allowed (0: off).
   RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(2_000),
@@ -38,6 +44,16 @@ const configSchema = z.object({
   SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   /** where people reach this app (share links are made with it); unset: the address each request came to */
   PUBLIC_URL: z.string().optional().transform(parsePublicUrl),
+  /** what several instances share (rate limits, revocations, sign-in failures, live events); unset: each keeps its own */
+  REDIS_URL: z
+    .string()
+    .refine((url) => URL.canParse(url) && ["redis:", "rediss:"].includes(new URL(url).protocol), "REDIS_URL must be redis://[user:password@]host[:port][/db] or rediss://…")
+    .optional(),
+  /** put before every Redis key and channel, so several deployments (or tests) can share one Redis */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "REDIS_KEY_PREFIX may hold letters, digits, '_', '.', ':' and '-' (64 at most)")
+    .default("tracewell:"),
 });
 
 export type Config = z.infer<typeof configSchema>;

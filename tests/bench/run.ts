@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <part> …]`: runs the benchmarks one after another (loopback only, each
  * bounded in time), printing each table and writing bench-results/<part>.json.
- * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, scale. Default: all that exist.
+ * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, live-fanout, scale. Default: all that exist.
  * Options written `--name=value` go to every part run, e.g. `npm run bench -- scale --seconds=30`.
  */
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,7 @@ const PARTS: Record<string, string> = {
   insights: "tests/bench/insights.ts",
   "trace-view": "tests/bench/trace-view.ts",
   live: "tests/bench/live.ts",
+  "live-fanout": "tests/bench/live-fanout.ts",
   scale: "tests/bench/scale.ts",
 };
 

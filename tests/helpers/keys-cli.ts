@@ -9,12 +9,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `npm run keys -- <args>` against `databaseUrl`, exactly as an operator types it. */
-export function runKeysCli(databaseUrl: string, args: string[]): Promise<CliResult> {
+/** `npm run keys -- <args>` against `databaseUrl`, exactly as an operator types it (`env`: more of its environment, e.g. REDIS_URL). */
+export function runKeysCli(databaseUrl: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("npm", ["run", "keys", "--", ...args], {
       cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -5,6 +5,7 @@ import { isRefusedData } from "../../storage/storage-errors";
 import { publishLogWriterStats } from "../ingest-status";
 import { LogSpool, spoolDirectoryFor } from "./log-spool";
 import { LogWriter } from "./log-writer";
+import { claimSpoolSlot } from "./spool-slot";
 import type { LogInput, Unprepared } from "./log-input";
 import { saveOnWriteThread, startWriteThread } from "./write-thread";
 
@@ -38,11 +39,19 @@ async function saveAndPublish(inputs: LogInput[]): Promise<Unprepared[]> {
   return unprepared;
 }
 
-/** The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). */
+/**
+ * The log spool, or none when LOG_SPOOL_MAX_BYTES is 0 (logs then wait in memory only). Its
+ * directory is this instance's alone until the process exits (spool-slot.ts).
+ */
 function openSpool(config: Config): LogSpool | undefined {
   if (config.LOG_SPOOL_MAX_BYTES === 0) return undefined;
-  const directory = config.LOG_SPOOL_DIR ?? spoolDirectoryFor(dataDirectory(), resolveDatabase().url);
-  return new LogSpool(directory, config.LOG_SPOOL_MAX_BYTES);
+  const slot = claimSpoolSlot({
+    root: spoolDirectoryFor(dataDirectory(), resolveDatabase().url),
+    instanceId: config.INSTANCE_ID,
+    explicitDirectory: config.LOG_SPOOL_DIR,
+  });
+  process.once("exit", () => slot.release());
+  return new LogSpool(slot.directory, config.LOG_SPOOL_MAX_BYTES);
 }
 
 /** Storage errors while the database is down repeat on every retry: say so once per 10 s. */

@@ -38,7 +38,7 @@ export class LogSpool {
     private readonly directory: string,
     private readonly maxBytes: number,
   ) {
-    // Created on the first outage, not at start: most databases never need one.
+    // Without a slot (spool-slot.ts) made for it, created on the first outage only.
     if (!existsSync(directory)) return;
     for (const name of readdirSync(directory).sort()) {
       const match = FILE_PATTERN.exec(name);
@@ -132,7 +132,10 @@ function parseLines(text: string): { records: LoggedRequest[]; unreadable: numbe
   return { records, unreadable };
 }
 
-/** One spool per database (records carry that database's organization ids), under the data directory. */
+/**
+ * The spools of one database (records carry that database's organization ids), under the data
+ * directory; each instance has its own slot below it (spool-slot.ts).
+ */
 export function spoolDirectoryFor(dataDirectory: string, databaseUrl: string): string {
   return join(dataDirectory, "spool", createHash("sha256").update(databaseUrl).digest("hex").slice(0, 16));
 }
