@@ -1,0 +1,136 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LoggedRequest } from "../../../lib/domain/logged-request";
+import { reloadConfig } from "../../../lib/shared/config";
+import { randomRollupTrace, shuffledBatches } from "../../fixtures/usage-rollup-traces";
+import { BASE, HOUR, keptAndRebuiltRollups, metricsAnswers, recordArbitrary, withoutRollups } from "../../helpers/rollup-oracle";
+import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
+
+// Retention (lib/storage/retention.ts) on each database, against the Insights rollups' oracles:
+// random requests (retries on trace nodes, usage roll-up spans, properties, users, sessions) cut
+// at a random time (any minute, on the hour, at midnight). After a run, no request of the
+// organization older than the cutoff is left (nor its body or properties), every newer one is
+// untouched, another organization without a window keeps everything, every metrics answer from
+// the rollups equals the same answer from the raw rows, and the rollups equal a rebuild from the
+// requests left. Then requests older than the cutoff arrive late, some while a run is going on:
+// they are stored, and the next run takes them out as exactly.
+const DAY = 24 * HOUR;
+
+function retentionSuite(create: () => Promise<TestDatabase>) {
+  let database: TestDatabase;
+  let writes: typeof import("../../../lib/storage/request-rows");
+  let retention: typeof import("../../../lib/storage/retention");
+  let organizationIds: [string, string];
+
+  beforeAll(async () => {
+    database = await create();
+    process.env.DATABASE_URL = database.url;
+    delete process.env.RETENTION_DAYS;
+    reloadConfig();
+    writes = await import("../../../lib/storage/request-rows");
+    retention = await import("../../../lib/storage/retention");
+    const { ensureFirstStart } = await import("../../../lib/auth/first-start");
+    const { getDb } = await import("../../../lib/storage/db");
+    const { setOrganizationRetentionDays } = await import("../../../lib/storage/organizations");
+    const first = (await ensureFirstStart({})).organizationId;
+    const other = (await getDb().organization.create({ data: { name: "keeps everything" } })).id;
+    await setOrganizationRetentionDays(first, 1);
+    organizationIds = [first, other];
+  });
+  afterAll(async () => {
+    await (await import("../../../lib/storage/metrics")).closeMetricsReaders();
+    await retention.closeRetentionPool();
+    await (await import("../../../lib/storage/db")).closeDb();
+    delete process.env.DATABASE_URL;
+    reloadConfig();
+    await database.cleanup();
+  });
+
+  /** Ids of an organization's stored requests, and how many bodies and property rows they have. */
+  async function stored(organizationId: string) {
+    const { getDb } = await import("../../../lib/storage/db");
+    const requests = await getDb().request.findMany({ where: { organizationId }, select: { id: true } });
+    const ids = new Set(requests.map((request) => request.id));
+    const bodies = (await getDb().requestBody.findMany({ select: { requestId: true } })).filter((body) => ids.has(body.requestId)).length;
+    return { ids: [...ids].sort(), bodies };
+  }
+
+  async function orphans() {
+    const { getDb } = await import("../../../lib/storage/db");
+    const ids = new Set((await getDb().request.findMany({ select: { id: true } })).map((request) => request.id));
+    const bodies = (await getDb().requestBody.findMany({ select: { requestId: true } })).filter((body) => !ids.has(body.requestId));
+    const properties = (await getDb().requestProperty.findMany({ select: { requestId: true } })).filter((property) => !ids.has(property.requestId));
+    return { bodies: bodies.length, properties: properties.length };
+  }
+
+  const idsOf = (records: readonly LoggedRequest[]) => records.map((record) => record.id).sort();
+  const answers = () => metricsAnswers(organizationIds[0], new Date(BASE - HOUR + 17 * 60_000), new Date(BASE + 82 * HOUR + 5 * 60_000));
+
+  async function expectExactRollups() {
+    expect(await answers()).toEqual(await withoutRollups(answers));
+    const { kept, rebuilt } = await keptAndRebuiltRollups();
+    expect(kept).toEqual(rebuilt);
+  }
+
+  // a minute anywhere in the requests' span, or exactly on an hour, or at midnight
+  const cutoffArbitrary = fc.oneof(
+    fc.integer({ min: -2 * 60, max: 82 * 60 }).map((minutes) => BASE + minutes * 60_000),
+    fc.integer({ min: -2, max: 82 }).map((hours) => BASE + hours * HOUR),
+    fc.integer({ min: 0, max: 4 }).map((days) => BASE + days * DAY),
+  );
+
+  it("deletes what is older than the cutoff with its body and properties, keeps the rest, and the rollups equal a rebuild from what is left", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordArbitrary(organizationIds[0]), { minLength: 1, maxLength: 60 }),
+        fc.array(recordArbitrary(organizationIds[1]), { maxLength: 10 }),
+        fc.array(recordArbitrary(organizationIds[0]), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 1_000 }),
+        cutoffArbitrary,
+        async (records, others, late, seed, cutoffMs) => {
+          const trace = randomRollupTrace(organizationIds[0], seed);
+          for (const record of trace.records) record.startTime = new Date(BASE + 3 * HOUR + (seed % 1000) * 1000);
+          const mine = [...records, ...trace.records];
+          for (const batch of shuffledBatches([...mine, ...others], seed)) await writes.saveLoggedRequests(batch);
+          const now = new Date(cutoffMs + DAY); // the organization keeps 1 day
+          const before = await stored(organizationIds[1]);
+
+          const run = await retention.runRetention(now);
+          const kept = mine.filter((record) => record.startTime.getTime() >= cutoffMs);
+          expect(run.deletedRequests).toBe(mine.length - kept.length);
+          const left = await stored(organizationIds[0]);
+          expect(left.ids).toEqual(idsOf(kept));
+          expect(left.bodies).toBe(kept.length);
+          expect(await stored(organizationIds[1])).toEqual(before);
+          expect(await orphans()).toEqual({ bodies: 0, properties: 0 });
+          await expectExactRollups();
+
+          // Late requests, older than the cutoff or not, half of them written while a run goes on.
+          const [during, after] = [late.slice(0, late.length / 2), late.slice(late.length / 2)];
+          await Promise.all([
+            retention.runRetention(now),
+            (async () => {
+              for (const batch of shuffledBatches(during, seed)) await writes.saveLoggedRequests(batch);
+            })(),
+          ]);
+          for (const batch of shuffledBatches(after, seed)) await writes.saveLoggedRequests(batch);
+          await retention.runRetention(now);
+          const keptLate = late.filter((record) => record.startTime.getTime() >= cutoffMs);
+          expect((await stored(organizationIds[0])).ids).toEqual(idsOf([...kept, ...keptLate]));
+          await expectExactRollups();
+
+          const { getDb } = await import("../../../lib/storage/db");
+          await getDb().requestProperty.deleteMany({});
+          await getDb().requestBody.deleteMany({});
+          await getDb().request.deleteMany({});
+          await getDb().metricsRollup.deleteMany({});
+          await getDb().metricsPresence.deleteMany({});
+        },
+      ),
+      { numRuns: 12, endOnFailure: true },
+    );
+  }, 300_000);
+}
+
+describe("retention in storage [sqlite]", () => retentionSuite(() => createSqliteTestDatabase()));
+describePostgres("retention in storage [postgres]", () => retentionSuite(() => createPostgresTestDatabase()));
