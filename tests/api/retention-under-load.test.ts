@@ -37,7 +37,7 @@ function underLoadSuite(kind: "sqlite" | "postgres", create: () => Promise<TestD
     const addBodies = `INSERT INTO "RequestBody" ("requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders") SELECT "id", $1, $1, '{}', '{}' FROM "Request"`;
     if (kind === "sqlite") {
       const db = new Database(database.url.slice("file:".length));
-      db.prepare(addBodies.replace("$1, $1", "?1, ?1")).run(body);
+      db.prepare(addBodies.replace("$1, $1", "?, ?")).run(body, body);
       db.close();
     } else {
       const client = new pg.Client({ connectionString: database.url });
