@@ -29,7 +29,7 @@ import { writeConnection } from "./sqlite-insert";
  *   properties, and nothing else: for the days before the cutoff's, whose rollup rows go whole.
  * - recountPresence: the presence sets (traces, users, sessions) of the hours the cutoff cut into
  *   and of their day, counted again from the requests left, since ids do not subtract.
- * - dropRollupHours: an organization's rollup rows of hours before its cutoff's day.
+ * - dropRollupHours: at most `limit` of an organization's rollup rows of hours before its cutoff's day.
  *
  * Each resolves with the rows it deleted (or recounted), so the caller knows when a range is done.
  * While the rollups are not built yet (metrics-rollup-rebuild.ts builds them once for an old
@@ -98,11 +98,12 @@ function sqliteStep(db: Database.Database, step: RetentionStep): number {
       return counted;
     }
     case "dropRollupHours": {
+      // At most `limit` rows in all, the rollups' first: fewer means none is left.
       let dropped = 0;
       for (const table of ["MetricsRollup", "MetricsPresence"]) {
         dropped += db
           .prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE "organizationId" = ? AND "hour" < ? LIMIT ?)`)
-          .run(step.organizationId, step.beforeHour, step.limit).changes;
+          .run(step.organizationId, step.beforeHour, step.limit - dropped).changes;
       }
       return dropped;
     }
@@ -164,11 +165,12 @@ async function postgresStep(client: pg.PoolClient, step: RetentionStep): Promise
     case "recountPresence":
       return recountPresenceOnPostgres(client, step.organizationId, step.cut);
     case "dropRollupHours": {
+      // At most `limit` rows in all, the rollups' first: fewer means none is left.
       let dropped = 0;
       for (const table of ["MetricsRollup", "MetricsPresence"]) {
         const { rowCount } = await client.query(
           `DELETE FROM "${table}" WHERE ctid IN (SELECT ctid FROM "${table}" WHERE "organizationId" = $1 AND "hour" < $2 LIMIT $3)`,
-          [step.organizationId, step.beforeHour, step.limit],
+          [step.organizationId, step.beforeHour, step.limit - dropped],
         );
         dropped += rowCount ?? 0;
       }

@@ -104,6 +104,15 @@ function underLoadSuite(kind: "sqlite" | "postgres", create: () => Promise<TestD
     expect(failures).toEqual([]);
     expect(app.output()).toMatch(/Retention: deleted 100,000 requests older than their window/);
     expect(await oldLeft()).toBe(0);
+    // Their Insights rollups went with them: the Dashboard shows nothing for January.
+    const january = Date.UTC(2026, 1, 1) / 3_600_000;
+    for (const table of ["MetricsRollup", "MetricsPresence"]) {
+      expect(await queryDatabase(database.url, `SELECT "hour" FROM "${table}" WHERE "hour" < $1 LIMIT 1`, [january]), table).toEqual([]);
+    }
+    const summary = await (
+      await fetch(`${app.url}/api/v1/metrics/summary?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`, { headers: { authorization: `Bearer ${app.apiKey}` } })
+    ).json();
+    expect(summary.requests).toBe(0);
     const stored = await queryDatabase<{ id: string }>(database.url, `SELECT "id" FROM "Request"`);
     expect(new Set(stored.map((row) => row.id))).toEqual(new Set(answered.map((call) => call.id)));
     expect(deletingSince).not.toBeNull();
