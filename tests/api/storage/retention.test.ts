@@ -1,7 +1,9 @@
 import fc from "fast-check";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoggedRequest } from "../../../lib/domain/logged-request";
 import { reloadConfig } from "../../../lib/shared/config";
+import { syntheticRequest } from "../../bench/synthetic-requests";
 import { randomRollupTrace, shuffledBatches } from "../../fixtures/usage-rollup-traces";
 import { BASE, HOUR, keptAndRebuiltRollups, metricsAnswers, recordArbitrary, withoutRollups } from "../../helpers/rollup-oracle";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
@@ -16,7 +18,7 @@ import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres,
 // they are stored, and the next run takes them out as exactly.
 const DAY = 24 * HOUR;
 
-function retentionSuite(create: () => Promise<TestDatabase>) {
+function retentionSuite(kind: "sqlite" | "postgres", create: () => Promise<TestDatabase>) {
   let database: TestDatabase;
   let writes: typeof import("../../../lib/storage/request-rows");
   let retention: typeof import("../../../lib/storage/retention");
@@ -61,6 +63,15 @@ function retentionSuite(create: () => Promise<TestDatabase>) {
     const bodies = (await getDb().requestBody.findMany({ select: { requestId: true } })).filter((body) => !ids.has(body.requestId));
     const properties = (await getDb().requestProperty.findMany({ select: { requestId: true } })).filter((property) => !ids.has(property.requestId));
     return { bodies: bodies.length, properties: properties.length };
+  }
+
+  async function clear() {
+    const { getDb } = await import("../../../lib/storage/db");
+    await getDb().requestProperty.deleteMany({});
+    await getDb().requestBody.deleteMany({});
+    await getDb().request.deleteMany({});
+    await getDb().metricsRollup.deleteMany({});
+    await getDb().metricsPresence.deleteMany({});
   }
 
   const idsOf = (records: readonly LoggedRequest[]) => records.map((record) => record.id).sort();
@@ -119,12 +130,7 @@ function retentionSuite(create: () => Promise<TestDatabase>) {
           expect((await stored(organizationIds[0])).ids).toEqual(idsOf([...kept, ...keptLate]));
           await expectExactRollups();
 
-          const { getDb } = await import("../../../lib/storage/db");
-          await getDb().requestProperty.deleteMany({});
-          await getDb().requestBody.deleteMany({});
-          await getDb().request.deleteMany({});
-          await getDb().metricsRollup.deleteMany({});
-          await getDb().metricsPresence.deleteMany({});
+          await clear();
         },
       ),
       { numRuns: 12, endOnFailure: true },
@@ -148,8 +154,34 @@ function retentionSuite(create: () => Promise<TestDatabase>) {
     expect(run.deletedRequests).toBe(2_058);
     expect((await stored(organizationIds[0])).ids).toEqual(idsOf(records!.slice(2_058)));
     await expectExactRollups();
+    await clear();
   }, 120_000);
+
+  if (kind === "postgres") {
+    it("runs on one instance at a time: while another instance holds the run, a run does nothing", async () => {
+      const old = recordsAt(organizationIds[0], [BASE, BASE + HOUR]);
+      await writes.saveLoggedRequests(old);
+      const now = new Date(BASE + 2 * DAY);
+      // Another instance's session, holding the run's lock.
+      const other = new pg.Client({ connectionString: database.url });
+      await other.connect();
+      try {
+        await other.query(`SELECT pg_advisory_lock(hashtext('tracewell'), hashtext('retention'))`);
+        expect(await retention.runRetention(now)).toEqual({ ran: false, deletedRequests: 0, createdPartitions: [], droppedPartitions: [] });
+        expect((await stored(organizationIds[0])).ids).toEqual(idsOf(old));
+        await other.query(`SELECT pg_advisory_unlock(hashtext('tracewell'), hashtext('retention'))`);
+        expect(await retention.runRetention(now)).toMatchObject({ ran: true, deletedRequests: 2 });
+        expect((await stored(organizationIds[0])).ids).toEqual([]);
+      } finally {
+        await other.end();
+      }
+    });
+  }
 }
 
-describe("retention in storage [sqlite]", () => retentionSuite(() => createSqliteTestDatabase()));
-describePostgres("retention in storage [postgres]", () => retentionSuite(() => createPostgresTestDatabase()));
+function recordsAt(organizationId: string, times: number[]): LoggedRequest[] {
+  return times.map((time) => syntheticRequest(organizationId, { startTime: new Date(time), endTime: new Date(time + 200) }));
+}
+
+describe("retention in storage [sqlite]", () => retentionSuite("sqlite", () => createSqliteTestDatabase()));
+describePostgres("retention in storage [postgres]", () => retentionSuite("postgres", () => createPostgresTestDatabase()));
