@@ -18,7 +18,9 @@ import { sqliteTimeMs } from "./trace-rows";
  *   since rows are keyed by the hour the request started in, whenever it arrives;
  * - a retry on a trace node replaces the node's earlier attempts (wasted spend): the stored
  *   attempts on the batch's nodes are read, and those the batch's rows replace are corrected;
- * - usage roll-up marks (usage-rollups.ts) correct the rows they change (rollupsOnMark).
+ * - usage roll-up marks (usage-rollups.ts) correct the rows they change (rollupsOnMark);
+ * - retention's deletes (retention-steps.ts) take the requests they delete out again
+ *   (removalChangesOn*), and a row left with no request goes, as a rebuild would leave it.
  *
  * On PostgreSQL several writers (instances) may race: each takes a transaction-scoped advisory
  * lock per trace node before reading its attempts, so the second to commit sees the first's rows;
