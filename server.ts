@@ -20,6 +20,8 @@ import { closeDb } from "./lib/storage/db";
 import { withStartupLock } from "./lib/storage/startup-lock";
 import { answerClientError } from "./lib/http/client-error";
 import { compressResponse } from "./lib/http/compression";
+import { startRetentionSchedule } from "./lib/storage/retention-schedule";
+import { runRetentionStepOnWriteThread } from "./lib/ingest/writer/write-thread";
 
 const dev = process.argv.includes("--dev");
 // Long enough for an export waiting on storage (10 s at most) to be answered in most cases.
@@ -73,6 +75,8 @@ await app.prepare();
 handleWithNext = app.getRequestHandler();
 console.log(`Database: ${describeDatabase()}`);
 console.log(`Listening on http://${host}:${port}`);
+// Retention (README: Retention); on SQLite its deletes take turns with the log batches on the write thread.
+const retention = startRetentionSchedule({ sqliteSteps: runRetentionStepOnWriteThread });
 
 let shuttingDown = false;
 async function shutDown(): Promise<void> {
@@ -82,6 +86,7 @@ async function shutDown(): Promise<void> {
   server.closeIdleConnections();
   // Exports in progress still need the log writer: they finish (or are cut) before it is flushed.
   await otlpGrpc?.close(OTLP_GRPC_SHUTDOWN_GRACE_MS);
+  await retention.stop();
   // Logs already accepted are written before the process exits.
   await ingest.close();
   await closeDb();

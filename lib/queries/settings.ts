@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { listApiKeysForApi } from "@/lib/settings/api-keys";
 import type { listMembersForApi } from "@/lib/settings/members";
+import type { getRetentionForApi } from "@/lib/settings/retention";
 import { fetchJson } from "./api-client";
 
 export type ApiKeyItem = Awaited<ReturnType<typeof listApiKeysForApi>>["data"][number];
@@ -49,5 +50,22 @@ export function useRemoveMember() {
   return useMutation({
     mutationFn: (id: string) => fetchJson<void>(`/api/v1/members/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.members }),
+  });
+}
+
+export type RetentionSetting = Awaited<ReturnType<typeof getRetentionForApi>>;
+
+export const retentionKey = ["settings", "retention"] as const;
+
+export function useRetentionSetting() {
+  return useQuery({ queryKey: retentionKey, queryFn: () => fetchJson<RetentionSetting>("/api/v1/retention") });
+}
+
+export function useSetRetention() {
+  const client = useQueryClient();
+  return useMutation({
+    /** null: follow the server's RETENTION_DAYS; anything but a whole number of days ≥ 1 is refused with the reason */
+    mutationFn: (days: number | string | null) => fetchJson<RetentionSetting>("/api/v1/retention", { method: "PUT", body: JSON.stringify({ days }) }),
+    onSuccess: (setting) => client.setQueryData(retentionKey, setting),
   });
 }

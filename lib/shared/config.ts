@@ -35,6 +35,14 @@ const configSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(20_000),
   // A live stream (trace view, Requests page) ends after this long without a stored request (seconds).
   LIVE_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(300),
+  // Days of requests kept (their bodies, properties and Insights rollups too); unset: forever. An
+  // organization's own setting (Settings) wins over it. At most MAX_RETENTION_DAYS (lib/domain/retention.ts).
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int("RETENTION_DAYS must be a whole number of days")
+    .min(1, "RETENTION_DAYS must be at least 1")
+    .max(36_500, "RETENTION_DAYS must be at most 36500 (unset it to keep requests forever)")
+    .optional(),
   SEED_API_KEY: z.string().min(16, "SEED_API_KEY must be at least 16 characters").optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),

@@ -18,7 +18,9 @@ import { sqliteTimeMs } from "./trace-rows";
  *   since rows are keyed by the hour the request started in, whenever it arrives;
  * - a retry on a trace node replaces the node's earlier attempts (wasted spend): the stored
  *   attempts on the batch's nodes are read, and those the batch's rows replace are corrected;
- * - usage roll-up marks (usage-rollups.ts) correct the rows they change (rollupsOnMark).
+ * - usage roll-up marks (usage-rollups.ts) correct the rows they change (rollupsOnMark);
+ * - retention's deletes (retention-steps.ts) take the requests they delete out again
+ *   (removalChangesOn*), and a row left with no request goes, as a rebuild would leave it.
  *
  * On PostgreSQL several writers (instances) may race: each takes a transaction-scoped advisory
  * lock per trace node before reading its attempts, so the second to commit sees the first's rows;
@@ -197,6 +199,78 @@ function isReplaced(record: StoredRecord, attempts: readonly StoredRecord[]): bo
   return replacedAttemptIds(attempts.map(asAttempt)).has(record.id);
 }
 
+// ---------------------------------------------------------------- retention's deletes
+
+/**
+ * What deleting `records` (still stored) takes out of the rollups: each one as it is counted,
+ * replaced or not. Deleting them never changes the others' counts: retention deletes the oldest
+ * requests, and an attempt's "replaced" depends only on later attempts of its node.
+ */
+function changesOfRemoval(records: readonly StoredRecord[], attempts: readonly StoredRecord[]): RollupChanges {
+  const replaced = replacedAttemptIds(attempts.map(asAttempt));
+  const changes = new RollupChanges();
+  for (const record of records) changes.removeRecord({ ...record, replaced: replaced.has(record.id) });
+  return changes;
+}
+
+/** On SQLite, before the delete and in its transaction: what deleting `records` takes out of the rollups (applyOnSqlite). */
+export function removalChangesOnSqlite(db: Database.Database, records: readonly StoredRecord[]): RollupChanges {
+  return changesOfRemoval(records, sqliteAttempts(db, nodesOf(records)));
+}
+
+/**
+ * On PostgreSQL, before the delete and in its transaction: the same, with the records' trace nodes
+ * locked as a writer locks them, so a retry arriving meanwhile is counted against what is left.
+ */
+export async function removalChangesOnPostgres(client: pg.PoolClient, records: readonly StoredRecord[]): Promise<RollupChanges> {
+  const nodes = nodesOf(records);
+  await lockNodes(client, nodes);
+  return changesOfRemoval(records, await postgresAttempts(client, nodes));
+}
+
+/** An organization's requests that started in [fromMs, beforeMs), oldest first; at most `limit` when given. */
+export function storedRecordsOnSqlite(db: Database.Database, organizationId: string, fromMs: number, beforeMs: number, limit?: number): IterableIterator<StoredRecord> {
+  const statement = cachedStatement(
+    db,
+    `SELECT ${columnList()} FROM "Request" r WHERE r."organizationId" = ? AND r."startTime" >= ? AND r."startTime" < ? ORDER BY r."startTime"${limit === undefined ? "" : " LIMIT ?"}`,
+  ).raw(true);
+  const rows = statement.iterate(organizationId, sqliteTime(fromMs), sqliteTime(beforeMs), ...(limit === undefined ? [] : [limit])) as IterableIterator<unknown[]>;
+  return (function* () {
+    for (const row of rows) yield storedRecord(row, sqliteTimeMs, (value) => value === 1);
+  })();
+}
+
+/** As stored by the write path: ISO 8601 ending "+00:00", which compares as text. */
+export const sqliteTime = (timeMs: number) => new Date(timeMs).toISOString().replace("Z", "+00:00");
+
+const POSTGRES_RANGE = `r."organizationId" = $1 AND r."startTime" >= ($2::timestamptz AT TIME ZONE 'UTC') AND r."startTime" < ($3::timestamptz AT TIME ZONE 'UTC')`;
+
+/** The oldest `limit` requests of the range, locked (FOR UPDATE) for the transaction that deletes them. */
+export async function oldestRecordsOnPostgres(client: pg.PoolClient, organizationId: string, fromMs: number, beforeMs: number, limit: number): Promise<StoredRecord[]> {
+  const { rows } = await client.query<unknown[]>({
+    text: `SELECT ${columnList(POSTGRES_TIME)} FROM "Request" r WHERE ${POSTGRES_RANGE} ORDER BY r."startTime" LIMIT $4 FOR UPDATE`,
+    values: [organizationId, new Date(fromMs).toISOString(), new Date(beforeMs).toISOString(), limit],
+    rowMode: "array",
+  });
+  return rows.map((row) => storedRecord(row, Number, (value) => value === true));
+}
+
+/** Every request of the range, fetched a few thousand at a time through a cursor in the client's transaction. */
+export async function eachStoredRecordOnPostgres(client: pg.PoolClient, organizationId: string, fromMs: number, beforeMs: number, visit: (record: StoredRecord) => void): Promise<void> {
+  await client.query({
+    text: `DECLARE retention_records NO SCROLL CURSOR FOR SELECT ${columnList(POSTGRES_TIME)} FROM "Request" r WHERE ${POSTGRES_RANGE}`,
+    values: [organizationId, new Date(fromMs).toISOString(), new Date(beforeMs).toISOString()],
+  });
+  for (;;) {
+    const { rows } = await client.query<unknown[]>({ text: `FETCH 5000 FROM retention_records`, rowMode: "array" });
+    for (const row of rows) visit(storedRecord(row, Number, (value) => value === true));
+    if (rows.length < 5000) break;
+    // Counting an hour of requests is CPU on the thread that also serves calls: let it answer between fetches.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await client.query(`CLOSE retention_records`);
+}
+
 // ---------------------------------------------------------------- SQLite
 
 const statementsByDb = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -236,12 +310,15 @@ export function applyOnSqlite(db: Database.Database, changes: RollupChanges): vo
     `INSERT INTO "MetricsRollup" ("organizationId", "facet", "facetValue", "span", "hour", "groupKey", "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
      VALUES (${Array(11 + COUNTER_COLUMNS.length).fill("?").join(", ")})`,
   );
+  const deleteEmpty = cachedStatement(db, `DELETE FROM "MetricsRollup" WHERE ${ROLLUP_KEY} AND "requests" = 0`);
   for (const { row, key } of keptRows(changes)) {
     const stored = readSketches.get(...key) as [Uint8Array, Uint8Array] | undefined;
     const counters = counterValues(row);
     if (stored) {
       const [latency, firstToken] = mergedSketches(row, stored);
       update.run(...counters, latency, firstToken, ...key);
+      // A row whose last request retention took out is gone, as a rebuild would leave it.
+      if (removesRequests(row)) deleteEmpty.run(...key);
     } else {
       const [latency, firstToken] = mergedSketches(row, [EMPTY_SKETCH_BYTES, EMPTY_SKETCH_BYTES]);
       insert.run(...key, row.slice.model, row.slice.provider, row.slice.status, ...counters, latency, firstToken);
@@ -311,22 +388,38 @@ function addedRowChanges(a: RollupRowChange, b: RollupRowChange): RollupRowChang
     if (y) merged.merge(y);
     return merged;
   };
-  return { ...a, counters, latencyMs: sketch(a.latencyMs, b.latencyMs), timeToFirstTokenMs: sketch(a.timeToFirstTokenMs, b.timeToFirstTokenMs) };
+  return {
+    ...a,
+    counters,
+    latencyMs: sketch(a.latencyMs, b.latencyMs),
+    timeToFirstTokenMs: sketch(a.timeToFirstTokenMs, b.timeToFirstTokenMs),
+    removedLatencyMs: sketch(a.removedLatencyMs, b.removedLatencyMs),
+    removedTimeToFirstTokenMs: sketch(a.removedTimeToFirstTokenMs, b.removedTimeToFirstTokenMs),
+  };
 }
 
 function counterValues({ counters: c }: RollupRowChange): Array<number | bigint> {
   return [c.requests, c.errors, c.costPicoUsd, c.costUnknownRequests, BigInt(c.promptTokens), BigInt(c.completionTokens), c.wastedCostPicoUsd];
 }
 
-/** The stored sketches with the change's values added (unchanged when it only corrects counters). */
+/**
+ * The stored sketches with the change's values added and its removed values taken out (unchanged
+ * when it only corrects counters).
+ */
 function mergedSketches(row: RollupRowChange, stored: [Uint8Array, Uint8Array]): [Buffer, Buffer] {
-  if (!row.latencyMs) return [Buffer.from(stored[0]), Buffer.from(stored[1])];
-  const latency = LatencySketch.decode(stored[0]);
-  latency.merge(row.latencyMs);
-  const firstToken = LatencySketch.decode(stored[1]);
-  firstToken.merge(row.timeToFirstTokenMs!);
-  return [Buffer.from(latency.encode()), Buffer.from(firstToken.encode())];
+  if (!row.latencyMs && !row.removedLatencyMs) return [Buffer.from(stored[0]), Buffer.from(stored[1])];
+  return [changedSketch(stored[0], row.latencyMs, row.removedLatencyMs), changedSketch(stored[1], row.timeToFirstTokenMs, row.removedTimeToFirstTokenMs)];
 }
+
+function changedSketch(stored: Uint8Array, added: LatencySketch | null, removed: LatencySketch | null): Buffer {
+  let sketch = LatencySketch.decode(stored);
+  if (added) sketch.merge(added);
+  if (removed) sketch = sketch.minus(removed);
+  return Buffer.from(sketch.encode());
+}
+
+/** Whether a change takes requests out of its row (retention), which may leave the row empty. */
+const removesRequests = (row: RollupRowChange) => row.counters.requests < 0;
 
 function mergedPresence(change: PresenceChange, stored: Uint8Array | undefined): Uint8Array {
   if (!stored) return change.presence.encode();
@@ -375,20 +468,23 @@ export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChan
     const keyTypes = ["text", "text", "text", "int", "int", "text"];
     const unnestKeys = keyTypes.map((type, i) => `$${i + 1}::${type}[]`).join(", ");
     const KEY = `"organizationId", "facet", "facetValue", "span", "hour", "groupKey"`;
-    await client.query(
-      `INSERT INTO "MetricsRollup" (${KEY}, "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
-       SELECT k.o, k.f, k.v, k.s, k.h, k.g, m.model, m.provider, m.status, 0, 0, 0, 0, 0, 0, 0, $10::bytea, $10::bytea
-       FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
-       JOIN unnest($7::text[], $8::text[], $9::int[]) WITH ORDINALITY AS m(model, provider, status, i) USING (i)
-       ORDER BY k.i ON CONFLICT DO NOTHING`,
-      [...keyArrays, rows.map(({ row }) => row.slice.model), rows.map(({ row }) => row.slice.provider), rows.map(({ row }) => row.slice.status), EMPTY_SKETCH],
+    const stored = await lockedRows<[Buffer, Buffer]>(
+      client,
+      rows.length,
+      {
+        text: `INSERT INTO "MetricsRollup" (${KEY}, "model", "provider", "status", ${COUNTER_COLUMNS.map((c) => `"${c}"`).join(", ")}, "latencySketch", "firstTokenSketch")
+         SELECT k.o, k.f, k.v, k.s, k.h, k.g, m.model, m.provider, m.status, 0, 0, 0, 0, 0, 0, 0, $10::bytea, $10::bytea
+         FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
+         JOIN unnest($7::text[], $8::text[], $9::int[]) WITH ORDINALITY AS m(model, provider, status, i) USING (i)
+         ORDER BY k.i ON CONFLICT DO NOTHING`,
+        values: [...keyArrays, rows.map(({ row }) => row.slice.model), rows.map(({ row }) => row.slice.provider), rows.map(({ row }) => row.slice.status), EMPTY_SKETCH],
+      },
+      {
+        text: `SELECT r."latencySketch", r."firstTokenSketch" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
+          JOIN "MetricsRollup" r ON (r.${KEY.replaceAll(", ", ", r.")}) = (k.o, k.f, k.v, k.s, k.h, k.g) ORDER BY k.i FOR UPDATE OF r`,
+        values: keyArrays,
+      },
     );
-    const { rows: stored } = await client.query<[Buffer, Buffer]>({
-      text: `SELECT r."latencySketch", r."firstTokenSketch" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, g, i)
-        JOIN "MetricsRollup" r ON (r.${KEY.replaceAll(", ", ", r.")}) = (k.o, k.f, k.v, k.s, k.h, k.g) ORDER BY k.i FOR UPDATE OF r`,
-      values: keyArrays,
-      rowMode: "array",
-    });
     const merged = rows.map(({ row }, i) => mergedSketches(row, stored[i]!));
     const counters = COUNTER_COLUMNS.map((_, c) => rows.map(({ row }) => String(counterValues(row)[c])));
     const counterTypes = ["int", "int", "bigint", "int", "bigint", "bigint", "bigint"];
@@ -399,22 +495,34 @@ export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChan
        WHERE (r.${KEY.replaceAll(", ", ", r.")}) = (d.o, d.f, d.v, d.s, d.h, d.g)`,
       [...keyArrays, ...counters, merged.map(([l]) => hex(l)), merged.map(([, t]) => hex(t))],
     );
+    const emptied = rows.filter(({ row }) => removesRequests(row)).map(({ key }) => key);
+    if (emptied.length > 0) {
+      // A row whose last request retention took out is gone, as a rebuild would leave it.
+      await client.query(
+        `DELETE FROM "MetricsRollup" r USING unnest(${unnestKeys}) AS d(o, f, v, s, h, g)
+         WHERE (r.${KEY.replaceAll(", ", ", r.")}) = (d.o, d.f, d.v, d.s, d.h, d.g) AND r."requests" = 0`,
+        [0, 1, 2, 3, 4, 5].map((i) => emptied.map((key) => key[i])),
+      );
+    }
   }
   const presence = keptPresence(changes);
   if (presence.length > 0) {
     const keyArrays = [0, 1, 2, 3, 4].map((i) => presence.map(({ key }) => key[i]));
     const unnestKeys = `$1::text[], $2::text[], $3::text[], $4::int[], $5::int[]`;
-    await client.query(
-      `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "span", "hour", "presence")
-       SELECT o, f, v, s, h, $6::bytea FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i) ORDER BY i ON CONFLICT DO NOTHING`,
-      [...keyArrays, hex(new Presence().encode())],
+    const stored = await lockedRows<[Buffer]>(
+      client,
+      presence.length,
+      {
+        text: `INSERT INTO "MetricsPresence" ("organizationId", "facet", "facetValue", "span", "hour", "presence")
+         SELECT o, f, v, s, h, $6::bytea FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i) ORDER BY i ON CONFLICT DO NOTHING`,
+        values: [...keyArrays, hex(new Presence().encode())],
+      },
+      {
+        text: `SELECT p."presence" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i)
+          JOIN "MetricsPresence" p ON (p."organizationId", p."facet", p."facetValue", p."span", p."hour") = (k.o, k.f, k.v, k.s, k.h) ORDER BY k.i FOR UPDATE OF p`,
+        values: keyArrays,
+      },
     );
-    const { rows: stored } = await client.query<[Buffer]>({
-      text: `SELECT p."presence" FROM unnest(${unnestKeys}) WITH ORDINALITY AS k(o, f, v, s, h, i)
-        JOIN "MetricsPresence" p ON (p."organizationId", p."facet", p."facetValue", p."span", p."hour") = (k.o, k.f, k.v, k.s, k.h) ORDER BY k.i FOR UPDATE OF p`,
-      values: keyArrays,
-      rowMode: "array",
-    });
     await client.query(
       `UPDATE "MetricsPresence" p SET "presence" = d.p FROM unnest(${unnestKeys}, $6::bytea[]) AS d(o, f, v, s, h, p)
        WHERE (p."organizationId", p."facet", p."facetValue", p."span", p."hour") = (d.o, d.f, d.v, d.s, d.h)`,
@@ -423,7 +531,21 @@ export async function applyOnPostgres(client: pg.PoolClient, changes: RollupChan
   }
 }
 
-function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+/**
+ * Makes sure `count` kept rows exist (`ensure`: insert them empty, skipping those there) and locks
+ * them in key order (`lock`: one row each, in the keys' order). Retention may delete a kept row
+ * between the two statements (an old hour's, or one whose last request it took out): the lock
+ * then finds fewer rows, and both run again.
+ */
+async function lockedRows<Row extends unknown[]>(client: pg.PoolClient, count: number, ensure: pg.QueryConfig, lock: pg.QueryConfig): Promise<Row[]> {
+  for (;;) {
+    await client.query(ensure);
+    const { rows } = await client.query<Row>({ ...lock, rowMode: "array" });
+    if (rows.length === count) return rows;
+  }
+}
+
+export function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
   return 0;
 }

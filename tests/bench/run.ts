@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <part> …]`: runs the benchmarks one after another (loopback only, each
  * bounded in time), printing each table and writing bench-results/<part>.json.
- * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, live-fanout, scale. Default: all that exist.
+ * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, live-fanout, retention, scale. Default: all that exist.
  * Options written `--name=value` go to every part run, e.g. `npm run bench -- scale --seconds=30`.
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,7 @@ const PARTS: Record<string, string> = {
   "trace-view": "tests/bench/trace-view.ts",
   live: "tests/bench/live.ts",
   "live-fanout": "tests/bench/live-fanout.ts",
+  retention: "tests/bench/retention.ts",
   scale: "tests/bench/scale.ts",
 };
 

@@ -1,5 +1,6 @@
 import { ApiKeysSection } from "@/components/settings/api-keys-section";
 import { MembersSection } from "@/components/settings/members-section";
+import { RetentionSection } from "@/components/settings/retention-section";
 import { SharesSection } from "@/components/settings/shares-section";
 import { requireUser } from "@/lib/auth/current-user";
 
@@ -14,6 +15,7 @@ export default async function SettingsPage() {
         <ApiKeysSection />
         <MembersSection currentUserId={user.id} isAdmin={user.role === "admin"} />
         <SharesSection isAdmin={user.role === "admin"} />
+        <RetentionSection isAdmin={user.role === "admin"} />
       </div>
     </div>
   );

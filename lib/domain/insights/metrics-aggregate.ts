@@ -132,7 +132,8 @@ export function aggregateMinus(total: MetricsAggregate, part: MetricsAggregate):
   return rest;
 }
 
-function negatedCounters(counters: MetricsCounters): MetricsCounters {
+/** The counters with every sign turned: what takes `counters` out of a total. */
+export function negatedCounters(counters: MetricsCounters): MetricsCounters {
   return {
     requests: -counters.requests,
     errors: -counters.errors,

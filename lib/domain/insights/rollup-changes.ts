@@ -1,5 +1,6 @@
 import { LatencySketch } from "./latency-sketch";
-import { addCounters, countersChange, recordCounters, zeroCounters, type MetricsCounters, type MetricsRecord } from "./metrics-aggregate";
+import type { PicoUsd } from "../money";
+import { addCounters, countersChange, negatedCounters, recordCounters, zeroCounters, type MetricsCounters, type MetricsRecord } from "./metrics-aggregate";
 import { idHash, Presence } from "./presence";
 
 /**
@@ -69,6 +70,9 @@ export interface RollupRowChange {
   /** null when only counters change (a stored request's latency never does) */
   latencyMs: LatencySketch | null;
   timeToFirstTokenMs: LatencySketch | null;
+  /** values taken out (removeRecord: retention deleted their requests); null when none */
+  removedLatencyMs: LatencySketch | null;
+  removedTimeToFirstTokenMs: LatencySketch | null;
 }
 
 export interface PresenceChange {
@@ -90,15 +94,39 @@ export class RollupChanges {
   /** A request stored for the first time. */
   addRecord(record: RollupRecord): void {
     const counters = recordCounters(record);
-    const hashes = { trace: record.traceId === null ? null : idHash(record.traceId), user: record.userId === null ? null : idHash(record.userId), session: record.sessionId === null ? null : idHash(record.sessionId) };
     for (const [facet, facetValue] of facetsOf(record)) {
       const row = this.rowFor(record, facet, facetValue, true);
       addCounters(row.counters, counters);
       row.latencyMs!.add(record.latencyMs);
       if (record.timeToFirstTokenMs !== null) row.timeToFirstTokenMs!.add(record.timeToFirstTokenMs);
+    }
+    this.addPresence(record, counters.costPicoUsd);
+  }
+
+  /**
+   * A stored request deleted (retention): what addRecord added to its rows taken out again
+   * (counters and sketch bins subtract exactly). Its ids stay in the presence sets: an id does not
+   * subtract (another request of the hour may hold it), so retention counts the presence of the
+   * hours it cuts into again from the requests left (lib/storage/retention-steps.ts).
+   */
+  removeRecord(record: RollupRecord): void {
+    const counters = negatedCounters(recordCounters(record));
+    for (const [facet, facetValue] of facetsOf(record)) {
+      const row = this.rowFor(record, facet, facetValue, false);
+      addCounters(row.counters, counters);
+      (row.removedLatencyMs ??= LatencySketch.empty()).add(record.latencyMs);
+      row.removedTimeToFirstTokenMs ??= LatencySketch.empty();
+      if (record.timeToFirstTokenMs !== null) row.removedTimeToFirstTokenMs.add(record.timeToFirstTokenMs);
+    }
+  }
+
+  /** The ids a request adds to its hour's presence sets (what addRecord adds there), with what it costs its trace. */
+  addPresence(record: RollupRecord, costPicoUsd: PicoUsd = recordCounters(record).costPicoUsd): void {
+    const hashes = { trace: record.traceId === null ? null : idHash(record.traceId), user: record.userId === null ? null : idHash(record.userId), session: record.sessionId === null ? null : idHash(record.sessionId) };
+    for (const [facet, facetValue] of facetsOf(record)) {
       if (isIdFacet(facet)) continue;
       const presence = this.presenceFor(record, facet, facetValue);
-      if (hashes.trace !== null) presence.addTrace(hashes.trace, counters.costPicoUsd);
+      if (hashes.trace !== null) presence.addTrace(hashes.trace, costPicoUsd);
       if (hashes.user !== null) presence.users.add(hashes.user);
       if (hashes.session !== null) presence.sessions.add(hashes.session);
     }
@@ -127,7 +155,7 @@ export class RollupChanges {
     const key = `${record.organizationId}\u0000${hour}\u0000${facet}\u0000${facetValue}\u0000${groupKeyOf(slice)}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { organizationId: record.organizationId, hour, slice, counters: zeroCounters(), latencyMs: null, timeToFirstTokenMs: null };
+      row = { organizationId: record.organizationId, hour, slice, counters: zeroCounters(), latencyMs: null, timeToFirstTokenMs: null, removedLatencyMs: null, removedTimeToFirstTokenMs: null };
       this.rows.set(key, row);
     }
     if (withSketches && !row.latencyMs) {

@@ -3,6 +3,7 @@ import type { CapturedExchange } from "../proxy/captured-exchange";
 import { processSingleton } from "../../shared/process-slot";
 import { isExchangeInput, type LogInput } from "./log-input";
 import type { SavedBatch } from "./save-log-inputs";
+import type { RetentionStep } from "../../storage/retention-steps";
 import type { WriteThreadReply, WriteThreadRequest } from "./write-thread-worker";
 
 /**
@@ -17,8 +18,19 @@ export function saveOnWriteThread(inputs: readonly LogInput[]): Promise<SavedBat
   const transfer: ArrayBuffer[] = [];
   const message = inputs.map((input) => (isExchangeInput(input) ? { exchange: withOwnBytes(input.exchange, transfer) } : input));
   return writeThread()
-    .send(message, transfer)
+    .send({ inputs: message }, transfer)
     .then(({ unprepared, stored }) => ({ unprepared: unprepared.map(({ index, message: text }) => ({ index, error: new Error(text) })), stored }));
+}
+
+/**
+ * Runs a step of a retention run (lib/storage/retention.ts) on the write thread, SQLite's one
+ * writer: messages are handled in order, so the step takes its turn between the log batches
+ * instead of contending with them for the write lock. Resolves with the step's rows.
+ */
+export function runRetentionStepOnWriteThread(step: RetentionStep): Promise<number> {
+  return writeThread()
+    .send({ retentionStep: step }, [])
+    .then(({ result }) => result);
 }
 
 /** Starts the thread now, so that it loads its modules (price table, tokenizer) before the first batch. */
@@ -41,7 +53,8 @@ function withOwnBytes(exchange: CapturedExchange, transfer: ArrayBuffer[]): Capt
 
 const WORKER_ENTRY = new URL("./write-thread-entry.mjs", import.meta.url);
 
-type Saved = { unprepared: NonNullable<WriteThreadReply["unprepared"]>; stored: NonNullable<WriteThreadReply["stored"]> };
+type Saved = { unprepared: NonNullable<WriteThreadReply["unprepared"]>; stored: NonNullable<WriteThreadReply["stored"]>; result: number };
+type WriteThreadMessage = { inputs: LogInput[] } | { retentionStep: RetentionStep };
 
 /**
  * The thread, started on first use. It holds the process open only while a batch is in flight; if
@@ -53,24 +66,24 @@ class WriteThread {
   private readonly inFlight = new Map<number, { resolve(saved: Saved): void; reject(error: Error): void }>();
   private nextId = 0;
 
-  send(inputs: LogInput[], transfer: ArrayBuffer[]): Promise<Saved> {
+  send(message: WriteThreadMessage, transfer: ArrayBuffer[]): Promise<Saved> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, inputs } satisfies WriteThreadRequest, transfer);
+      worker.postMessage({ id, ...message } satisfies WriteThreadRequest, transfer);
     });
   }
 
   private start(): Worker {
     const worker = new Worker(WORKER_ENTRY);
     worker.unref();
-    worker.on("message", ({ id, error, code, unprepared, stored }: WriteThreadReply) => {
+    worker.on("message", ({ id, error, code, unprepared, stored, result }: WriteThreadReply) => {
       const batch = this.inFlight.get(id);
       this.inFlight.delete(id);
       if (this.inFlight.size === 0) worker.unref();
-      if (error === null) batch?.resolve({ unprepared: unprepared ?? [], stored: stored ?? [] });
+      if (error === null) batch?.resolve({ unprepared: unprepared ?? [], stored: stored ?? [], result: result ?? 0 });
       // The database's code (SQLITE_BUSY, SQLITE_CONSTRAINT, a SQLSTATE…) tells an outage from refused data.
       else batch?.reject(Object.assign(new Error(error), { code: code ?? undefined }));
     });
