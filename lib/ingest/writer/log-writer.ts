@@ -107,13 +107,15 @@ export class LogWriter {
   }
 
   /**
-   * Queues a record and resolves once it is durable: stored, or spooled. A record not stored
-   * within `maxWaitMs` (a database that hangs rather than refuses) is written to the spool as
-   * well, then resolves; if its batch commits after all, the replay skips it (ids already stored
-   * are ignored). Resolves at once when it cannot be durable soon: while records wait in memory
-   * for the database (no spool, or the spool is full) or when the queue is full (counted). Never
-   * rejects: for a caller that must not wait on logging longer than a commit, such as the proxy
-   * before it ends a response.
+   * Queues a record and resolves once it is durable (stored or spooled), after `maxWaitMs` at
+   * most (a database that hangs rather than refuses), or at once when it cannot be durable soon:
+   * while records wait in memory for the database (no spool, or the spool is full) or when the
+   * queue is full (counted). Never rejects: for a caller that must not wait on logging longer
+   * than a commit, such as the proxy before it ends a response.
+   *
+   * Past the bound the record is not also spooled: a copy per late record, each replayed before
+   * the queue, turned a slow database into a spiral of one-record files (seen at two instances
+   * under load).
    */
   persist(input: LogInput, maxWaitMs: number): Promise<void> {
     if (this.holdingInMemory) {
@@ -121,17 +123,12 @@ export class LogWriter {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const pending: PendingRecord = { input, settleWhenHeld: true };
-      const timer = setTimeout(() => {
-        pending.settle = undefined;
-        this.spoolCopy(input);
-        resolve();
-      }, maxWaitMs);
-      pending.settle = () => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      const settle = () => {
         clearTimeout(timer);
         resolve();
       };
-      if (!this.push(pending)) pending.settle(null);
+      if (!this.push({ input, settle, settleWhenHeld: true })) settle();
     });
   }
 
@@ -302,16 +299,6 @@ export class LogWriter {
   private recovered(): void {
     this.retryDelay = this.baseRetryDelay;
     this.holdingInMemory = false;
-  }
-
-  /** Writes a copy of a queued or in-flight record to the spool (nothing without one: it then waits in memory like the rest). */
-  private spoolCopy(input: LogInput): void {
-    if (!this.options.spool) return;
-    try {
-      this.options.spool.append([toLoggedRequest(input)]);
-    } catch (error) {
-      this.report(error); // the original is still queued: it is counted wherever it ends
-    }
   }
 
   /** The records of inputs, normalized here (only while the database is away); one that cannot be is counted and answered. */

@@ -119,29 +119,4 @@ describe("log spool", () => {
     await until(() => readdirSync(directory).length === 0);
     expect(db.ids()).toEqual(["p"]);
   });
-
-  it("persist: a record whose database hangs past the bound is on disk when it resolves, and is stored once however the hang ends", async () => {
-    let release!: () => void;
-    const hang = new Promise<void>((resolve) => (release = resolve));
-    const stored = new Map<string, number>();
-    let first = true;
-    const save = async (records: LoggedRequest[]) => {
-      if (first) {
-        first = false;
-        await hang; // the batch holding "slow" commits, but only after the bound
-      }
-      // the insert ignores ids already stored, as the real one does
-      for (const r of records) stored.set(r.id, 1);
-    };
-    const directory = spoolDirectory();
-    const spool = new LogSpool(directory, 1 << 20);
-    const writer = new LogWriter({ save, spool });
-    await writer.persist(record("slow"), 20);
-    // Resolved while the batch still hangs: the record is on disk, so a kill now loses nothing.
-    expect(new LogSpool(directory, 1 << 20).stats().records).toBe(1);
-    release();
-    await writer.flush();
-    expect([...stored.keys()]).toEqual(["slow"]);
-    expect(spool.stats().records).toBe(0); // replayed (a no-op for the database) and removed
-  });
 });
