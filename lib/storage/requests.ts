@@ -1,6 +1,6 @@
 import { databaseKind, getDb } from "./db";
 import { requestListFields } from "./request-columns";
-import { requestSliceWhere, SqlParameters, type RequestSliceFilter } from "./request-filter";
+import { requestSliceWhere, sameTimeRange, SqlParameters, type RequestSliceFilter } from "./request-filter";
 
 export interface RequestFilter extends Omit<RequestSliceFilter, "before"> {
   /** text in the request or response body */
@@ -114,7 +114,8 @@ function escapeLike(text: string): string {
 
 /**
  * One page, newest first: the filters' WHERE (request-filter.ts) picks the page's ids, then the
- * rows are read by id. On SQLite `search` is a LIKE pattern here (see listWithLiteralSearch).
+ * rows are read by id, within the page's time span (on PostgreSQL, the partitions of those days
+ * only). On SQLite `search` is a LIKE pattern here (see listWithLiteralSearch).
  */
 async function findRequestsPage(filter: RequestFilter & { ids?: string[] }) {
   const params = new SqlParameters(databaseKind());
@@ -123,19 +124,21 @@ async function findRequestsPage(filter: RequestFilter & { ids?: string[] }) {
   if (filter.search) {
     const pattern = `%${params.kind === "postgres" ? escapeLike(filter.search) : filter.search}%`;
     conditions.push(
-      `r."id" IN (SELECT b."requestId" FROM "RequestBody" b WHERE b."requestBody" LIKE ${params.add(pattern)} OR b."responseBody" LIKE ${params.add(pattern)})`,
+      `r."id" IN (SELECT b."requestId" FROM "RequestBody" b WHERE (b."requestBody" LIKE ${params.add(pattern)} OR b."responseBody" LIKE ${params.add(pattern)})${sameTimeRange("b", filter, params)})`,
     );
   }
   if (filter.after) {
     const { startTime, id } = filter.after;
     conditions.push(`(r."startTime" < ${params.time(startTime)} OR (r."startTime" = ${params.time(startTime)} AND r."id" < ${params.add(id)}))`);
   }
-  const page = await getDb().$queryRawUnsafe<Array<{ id: string }>>(
-    `SELECT r."id" FROM "Request" r WHERE ${conditions.join(" AND ")} ORDER BY r."startTime" DESC, r."id" DESC LIMIT ${Math.trunc(filter.limit)}`,
+  const page = await getDb().$queryRawUnsafe<Array<{ id: string; startTime: Date | string }>>(
+    `SELECT r."id", r."startTime" FROM "Request" r WHERE ${conditions.join(" AND ")} ORDER BY r."startTime" DESC, r."id" DESC LIMIT ${Math.trunc(filter.limit)}`,
     ...params.values,
   );
   if (page.length === 0) return [];
-  const rows = await getDb().request.findMany({ where: { id: { in: page.map((row) => row.id) } }, select: requestListFields });
+  // Newest first: the last row starts first.
+  const span = { gte: asUtcDate(page.at(-1)!.startTime), lte: asUtcDate(page[0]!.startTime) };
+  const rows = await getDb().request.findMany({ where: { id: { in: page.map((row) => row.id) }, startTime: span }, select: requestListFields });
   const byId = new Map(rows.map((row) => [row.id, row]));
   return page.flatMap((row) => byId.get(row.id) ?? []);
 }
@@ -144,10 +147,14 @@ export type RequestRow = Awaited<ReturnType<typeof findRequestsPage>>[number];
 
 /** One request with its bodies, or null when it does not exist in this organization. */
 export async function findRequest(organizationId: string, id: string) {
-  return getDb().request.findFirst({
-    where: { id, organizationId },
-    select: { ...requestListFields, body: true },
+  const row = await getDb().request.findFirst({ where: { id, organizationId }, select: requestListFields });
+  if (!row) return null;
+  // By the request's start time too: on PostgreSQL, the one partition that can hold the body.
+  const body = await getDb().requestBody.findFirst({
+    where: { requestId: id, startTime: row.startTime },
+    select: { requestBody: true, responseBody: true, requestHeaders: true, responseHeaders: true },
   });
+  return { ...row, body };
 }
 
 /** Every request of a trace (bodies excluded), in no particular order. */
