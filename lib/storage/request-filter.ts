@@ -88,9 +88,9 @@ export function requestSliceWhere(filter: RequestSliceFilter, params: SqlParamet
   for (const [key, value] of Object.entries(filter.properties ?? {})) {
     const matches = `p."organizationId" = ${params.add(filter.organizationId)} AND p."key" = ${params.add(key.toLowerCase())} AND p."value" = ${params.add(value)}`;
     if (propertyMatch === "per-row") {
-      // The property row repeats its request's start time: on PostgreSQL the probe then reads the
-      // one partition that can hold it rather than one index a partition.
-      conditions.push(`EXISTS (SELECT 1 FROM "RequestProperty" p WHERE p."requestId" = r."id" AND p."startTime" = r."startTime" AND ${matches})`);
+      // The property row repeats its request's start time, and so lies in the filter's range: on
+      // PostgreSQL the probe then reads the partition that can hold it, not one index a partition.
+      conditions.push(`EXISTS (SELECT 1 FROM "RequestProperty" p WHERE p."requestId" = r."id" AND p."startTime" = r."startTime" AND ${matches}${sameTimeRange("p", filter, params)})`);
       continue;
     }
     // …and so the range narrows the index walk (and PostgreSQL's partitions).

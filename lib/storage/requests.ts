@@ -57,7 +57,10 @@ async function listByPropertyIndex(filter: RequestFilter): Promise<RequestRow[]>
       filter.limit,
     );
     if (candidates.length === 0) return rows;
-    const page = await findRequestsPage({ ...filter, after, limit: filter.limit - rows.length, ids: candidates.map((c) => c.requestId) });
+    // Their time span too (newest first, so the last is the oldest): it leaves the answer as it
+    // is, and on PostgreSQL the rows are read from those days' partitions only.
+    const span = { from: asUtcDate(candidates.at(-1)!.startTime), to: asUtcDate(candidates[0]!.startTime) };
+    const page = await findRequestsPage({ ...filter, ...span, after, limit: filter.limit - rows.length, ids: candidates.map((c) => c.requestId) });
     rows.push(...page);
     if (rows.length >= filter.limit || candidates.length < filter.limit) return rows;
     const last = candidates.at(-1)!;

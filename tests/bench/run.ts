@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <part> …]`: runs the benchmarks one after another (loopback only, each
  * bounded in time), printing each table and writing bench-results/<part>.json.
- * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live. Default: all that exist.
+ * Parts: proxy, custom-log, otlp, trace-api, requests-query, insights, trace-view, live, partitioned-ingest. Default: all that exist.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,6 +16,7 @@ const PARTS: Record<string, string> = {
   insights: "tests/bench/insights.ts",
   "trace-view": "tests/bench/trace-view.ts",
   live: "tests/bench/live.ts",
+  "partitioned-ingest": "tests/bench/partitioned-ingest.ts",
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
