@@ -53,7 +53,7 @@ export async function measurePartitionedIngest({ rows = 50_000, batch = 500, rou
     plain: await createPostgresTestDatabase({ partitioned: false }),
     partitioned: await createPostgresTestDatabase(),
   };
-  const use = (layout: Layout) => {
+  const pointStorageAt = (layout: Layout) => {
     process.env.DATABASE_URL = databases[layout].url;
     reloadConfig();
   };
@@ -64,7 +64,7 @@ export async function measurePartitionedIngest({ rows = 50_000, batch = 500, rou
     const { ensureFirstStart } = await import("../../lib/auth/first-start");
     const { saveLoggedRequests } = await import("../../lib/storage/request-rows");
     for (const layout of ["plain", "partitioned"] as const) {
-      use(layout);
+      pointStorageAt(layout);
       organizations[layout] = (await ensureFirstStart({})).organizationId;
       await saveLoggedRequests(batchOf(organizations[layout], batch, Date.now())); // warm-up: connections, statements
       await closeDb();
@@ -72,7 +72,7 @@ export async function measurePartitionedIngest({ rows = 50_000, batch = 500, rou
     const batchesPerRound = Math.max(1, Math.round(rows / batch / rounds));
     for (let r = 0; r < rounds; r++) {
       for (const layout of ["plain", "partitioned"] as const) {
-        use(layout);
+        pointStorageAt(layout);
         // the write pool follows DATABASE_URL: its new connection is made before the clock starts
         await saveLoggedRequests(batchOf(organizations[layout], 1, Date.now()));
         const batches = Array.from({ length: batchesPerRound }, () => batchOf(organizations[layout], batch, Date.now()));

@@ -271,7 +271,7 @@ describePostgres("time-partitioned request tables", () => {
     );
     const kept = requests.filter((request) => request.startTime.getTime() >= Date.UTC(2026, 2, 3));
     const contents = await tableContents(url);
-    expect(contents.Request!.map((row: any) => row.id).sort()).toEqual(kept.map((request) => request.id).sort());
+    expect(contents.Request!.map((row) => (row as { id: string }).id).sort()).toEqual(kept.map((request) => request.id).sort());
     expect(contents.RequestBody).toHaveLength(kept.length);
     expect(contents.RequestProperty).toHaveLength(kept.length * 2);
     const { listRequestsForApi } = await import("../../../lib/read-api/list-requests");
