@@ -74,6 +74,7 @@ export async function withSyntheticDatabase<T>(
   kind: SyntheticDatabaseKind,
   rows: number,
   measure: (database: { url: string; organizationId: string }) => Promise<T>,
+  { rollups = true }: { rollups?: boolean } = {},
 ): Promise<T> {
   const { createPostgresTestDatabase, createSqliteTestDatabase } = await import("../helpers/test-databases");
   const database = kind === "sqlite" ? await createSqliteTestDatabase() : await createPostgresTestDatabase({ partitioned: false });
@@ -95,11 +96,14 @@ export async function withSyntheticDatabase<T>(
       await createPartitionsAhead(database.url, new Date());
       console.log(`${kind}: taken over (${takeOver.requests.toLocaleString()} requests, ${takeOver.partitions} daily partitions) in ${Math.round(takeOver.durationMs / 100) / 10} s`);
     }
-    // Written beside the write path, so the Insights rollups are built from them as for an older database.
-    const building = performance.now();
-    const { buildMetricsRollupsIfNeeded } = await import("../../lib/storage/metrics-rollup-rebuild");
-    await buildMetricsRollupsIfNeeded({ rebuild: true });
-    console.log(`${kind}: Insights rollups built in ${Math.round((performance.now() - building) / 100) / 10} s`);
+    // Written beside the write path, so the Insights rollups are built from them as for an older
+    // database (`rollups: false`: a bench that reads no metrics skips it).
+    if (rollups) {
+      const building = performance.now();
+      const { buildMetricsRollupsIfNeeded } = await import("../../lib/storage/metrics-rollup-rebuild");
+      await buildMetricsRollupsIfNeeded({ rebuild: true });
+      console.log(`${kind}: Insights rollups built in ${Math.round((performance.now() - building) / 100) / 10} s`);
+    }
     return await measure({ url: database.url, organizationId });
   } finally {
     await closeMetricsReaders();

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
 import type { LoggedRequest } from "../../../lib/domain/logged-request";
+import { partitionName, rangeHolding } from "../../../lib/domain/partition-ranges";
 import { reloadConfig } from "../../../lib/shared/config";
 import { syntheticRequest } from "../../bench/synthetic-requests";
 import { startApp } from "../../helpers/app-server";
@@ -215,7 +216,10 @@ describePostgres("time-partitioned request tables", () => {
     });
     expect(results.filter((result) => result.takeOver !== null).map((result) => result.takeOver!.requests)).toEqual([302]);
     // today's partition and the next seven days', of each table, made once
-    expect(results.flatMap((result) => result.created).sort()).toHaveLength(8 * 3);
+    const created = results.flatMap((result) => result.created);
+    const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10).replaceAll("-", "");
+    expect(created).toHaveLength(8 * 3);
+    for (const table of TABLES) expect(created).toEqual(expect.arrayContaining([`${table}_p${day(0)}`, `${table}_p${day(7)}`]));
     expect(await tableContents(url)).toEqual(before);
 
     const { ensurePartitionedLayout, createPartitionsAhead } = await import("../../../lib/storage/partitions");
@@ -245,6 +249,22 @@ describePostgres("time-partitioned request tables", () => {
       expect(rows[`${table}_default`], table).toBe(1); // the record of 2019
     }
     expect(await getRequestForApi(organizationId, ahead.id)).toMatchObject({ responseBody: { answer: "from the future" }, properties: { env: "ahead" } });
+  });
+
+  it("with PARTITION_INTERVAL=hour, hours are made where the days made before end, and hold their rows", async () => {
+    const { url, organizationId, saveLoggedRequests } = await databaseWith({ partitioned: true });
+    const { createPartitionsAhead } = await import("../../../lib/storage/partitions");
+    const now = new Date(Date.now() + 20 * DAY);
+    const created = await createPartitionsAhead(url, now, "hour");
+    const hourOf = (ms: number) => rangeHolding(ms, "hour").fromMs;
+    expect(created).toContain(partitionName("Request", hourOf(now.getTime())));
+    expect(created.filter((name) => name.startsWith("Request_p"))).toHaveLength(25); // this hour and the next 24
+    // a day already partitioned is left as it is
+    expect(await createPartitionsAhead(url, new Date(), "hour")).toEqual([]);
+    const inAnHour = syntheticRequest(organizationId, { startTime: new Date(now.getTime() + 3_600_000), properties: { env: "hourly" } });
+    await saveLoggedRequests([inAnHour]);
+    const rows = await partitionRows(url, "RequestProperty");
+    expect(rows[partitionName("RequestProperty", hourOf(inAnHour.startTime.getTime()))]).toBe(1);
   });
 
   it("a replayed batch is stored once; deleting a request deletes its body and properties", async () => {
