@@ -32,7 +32,7 @@ if (applied.length > 0) console.log(`Applied database migrations: ${applied.join
 // PostgreSQL: the request tables partitioned by time (a database from before is taken over once) and
 // the partitions of the coming days, each step under an advisory lock; nothing on SQLite.
 const takeOver = await ensurePartitionedLayout(resolveDatabase().url);
-if (takeOver) console.log(`Partitioned the request tables by time: ${takeOver.requests.toLocaleString("en-US")} requests in ${takeOver.durationMs} ms.`);
+if (takeOver && takeOver.requests > 0) console.log(`Partitioned the request tables by time: ${takeOver.requests.toLocaleString("en-US")} requests in ${takeOver.durationMs} ms.`);
 await createPartitionsAhead(resolveDatabase().url, new Date()).catch((error: unknown) =>
   console.error("Could not create the partitions ahead; new requests go to the default partition until the next try:", error),
 );
