@@ -11,6 +11,7 @@ import { config as readConfig } from "./lib/shared/config";
 import { createIngestRouter } from "./lib/ingest/ingest-router";
 import { startOtlpGrpcServer, type OtlpGrpcServer } from "./lib/ingest/otlp/otlp-grpc-server";
 import { migrateDatabase } from "./lib/storage/migrate";
+import { createPartitionsAhead, ensurePartitionedLayout } from "./lib/storage/partitions";
 import { buildMetricsRollupsIfNeeded } from "./lib/storage/metrics-rollup-rebuild";
 import { resolveDatabase } from "./lib/storage/database-url";
 import { ensureFirstStart } from "./lib/auth/first-start";
@@ -35,6 +36,13 @@ await connectRedis();
 
 const { applied } = await migrateDatabase();
 if (applied.length > 0) console.log(`Applied database migrations: ${applied.join(", ")}`);
+// PostgreSQL: the request tables partitioned by time (a database from before is taken over once) and
+// the partitions of the coming days, each step under an advisory lock; nothing on SQLite.
+const takeOver = await ensurePartitionedLayout(resolveDatabase().url);
+if (takeOver && takeOver.requests > 0) console.log(`Partitioned the request tables by time: ${takeOver.requests.toLocaleString("en-US")} requests in ${takeOver.durationMs} ms.`);
+await createPartitionsAhead(resolveDatabase().url, new Date()).catch((error: unknown) =>
+  console.error("Could not create the partitions ahead; new requests go to the default partition until the next try:", error),
+);
 // A database from before the Insights rollups builds them once, beside serving (metrics read raw rows meanwhile).
 void buildMetricsRollupsIfNeeded()
   .then((counted) => counted > 0 && console.log(`Built the Insights rollups from ${counted.toLocaleString("en-US")} stored requests.`))

@@ -30,9 +30,10 @@ export async function compareTracesForApi(organizationId: string, searchParams: 
   const [a, b] = await Promise.all([loadTrace(organizationId, query.a, "a"), loadTrace(organizationId, query.b, "b")]);
   const aligned = alignTraces(a, b);
 
-  const sourceOf = new Map(contentRequests(aligned).map((request) => [request.id, request.source]));
+  const requests = contentRequests(aligned);
+  const sourceOf = new Map(requests.map((request) => [request.id, request.source]));
   const content = new Map<string, ExchangeText>();
-  for (const stored of await findRequestBodies(organizationId, [...sourceOf.keys()])) {
+  for (const stored of await findRequestBodies(organizationId, requests.map((request) => ({ id: request.id, startTime: new Date(request.startMs) })))) {
     content.set(stored.requestId, exchangeText(sourceOf.get(stored.requestId)!, parseBody(stored.requestBody), parseBody(stored.responseBody)));
   }
   return compareTraces(a, b, (id) => content.get(id), aligned);

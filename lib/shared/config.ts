@@ -33,6 +33,8 @@ const configSchema = z.object({
   // Per API key, across every endpoint: requests a second on average, and the burst allowed (0: off).
   RATE_LIMIT_PER_SECOND: z.coerce.number().nonnegative().default(2_000),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(20_000),
+  // PostgreSQL: the time range of one partition of the request tables (lib/storage/partitions.ts).
+  PARTITION_INTERVAL: z.enum(["day", "hour"]).default("day"),
   // A live stream (trace view, Requests page) ends after this long without a stored request (seconds).
   LIVE_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(300),
   // Days of requests kept (their bodies, properties and Insights rollups too); unset: forever. An

@@ -182,8 +182,9 @@ function selectStatement(kind: DatabaseKind, slice: MetricsSlice, shape: ScanSha
   const dimension = shape.dimension;
   if (dimension?.kind === "property") {
     columns.push(`g."value"`);
-    // At most one row: (requestId, key) is the property table's key.
-    join = `LEFT JOIN "RequestProperty" g ON g."requestId" = r."id" AND g."key" = ${params.add(dimension.key)}`;
+    // At most one row: (requestId, key) is the property table's key. The row repeats its
+    // request's start time, which takes PostgreSQL to the one partition that can hold it.
+    join = `LEFT JOIN "RequestProperty" g ON g."requestId" = r."id" AND g."startTime" = r."startTime" AND g."key" = ${params.add(dimension.key)}`;
   } else if (dimension && dimension.kind !== "status") {
     columns.push(`r."${dimension.kind}"`);
   }

@@ -24,10 +24,38 @@ export function readPool(url: string): pg.Pool {
   return pool;
 }
 
+const genericPlanPoolSlot = processSlot<{ url: string; pool: pg.Pool }>("read-connections:generic-plan-pool");
+
+/**
+ * A small pool whose connections plan each named statement once, for its first values, and keep
+ * that generic plan (plan_cache_mode = force_generic_plan) rather than planning for each call's
+ * values. Only for statements that read every partition of a partitioned table whatever their
+ * values: planning one visits each partition (milliseconds at a few dozen), running it with its
+ * values then prunes as it starts. A statement bounded in time belongs elsewhere: planned for its
+ * values, PostgreSQL leaves out the partitions outside the range before looking at them.
+ */
+export function genericPlanPool(url: string): pg.Pool {
+  const current = genericPlanPoolSlot.value;
+  if (current?.url === url) return current.pool;
+  void current?.pool.end();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    idleTimeoutMillis: 60_000,
+    connectionTimeoutMillis: 5_000,
+    allowExitOnIdle: true,
+    options: "-c plan_cache_mode=force_generic_plan",
+  });
+  pool.on("error", () => {});
+  genericPlanPoolSlot.value = { url, pool };
+  return pool;
+}
+
 export async function closeReadPool(): Promise<void> {
-  const pool = postgresPoolSlot.value;
+  const pools = [postgresPoolSlot.value, genericPlanPoolSlot.value];
   postgresPoolSlot.value = undefined;
-  await pool?.pool.end();
+  genericPlanPoolSlot.value = undefined;
+  for (const pool of pools) await pool?.pool.end();
 }
 
 /**

@@ -88,15 +88,25 @@ export function requestSliceWhere(filter: RequestSliceFilter, params: SqlParamet
   for (const [key, value] of Object.entries(filter.properties ?? {})) {
     const matches = `p."organizationId" = ${params.add(filter.organizationId)} AND p."key" = ${params.add(key.toLowerCase())} AND p."value" = ${params.add(value)}`;
     if (propertyMatch === "per-row") {
-      conditions.push(`EXISTS (SELECT 1 FROM "RequestProperty" p WHERE p."requestId" = r."id" AND ${matches})`);
+      // The property row repeats its request's start time, and so lies in the filter's range: on
+      // PostgreSQL the probe then reads the partition that can hold it, not one index a partition.
+      conditions.push(`EXISTS (SELECT 1 FROM "RequestProperty" p WHERE p."requestId" = r."id" AND p."startTime" = r."startTime" AND ${matches}${sameTimeRange("p", filter, params)})`);
       continue;
     }
-    // The property row repeats its request's start time, so the range narrows the index walk.
-    let inRange = "";
-    if (filter.from) inRange += ` AND p."startTime" >= ${params.time(filter.from)}`;
-    if (filter.to) inRange += ` AND p."startTime" <= ${params.time(filter.to)}`;
-    if (filter.before) inRange += ` AND p."startTime" < ${params.time(filter.before)}`;
-    conditions.push(`r."id" IN (SELECT p."requestId" FROM "RequestProperty" p WHERE ${matches}${inRange})`);
+    // …and so the range narrows the index walk (and PostgreSQL's partitions).
+    conditions.push(`r."id" IN (SELECT p."requestId" FROM "RequestProperty" p WHERE ${matches}${sameTimeRange("p", filter, params)})`);
   }
   return conditions.join(" AND ");
+}
+
+/**
+ * The filter's time range on another table's "startTime" that repeats its request's (a property
+ * row, a body), as conditions each preceded by AND ("" without a range).
+ */
+export function sameTimeRange(alias: string, filter: Pick<RequestSliceFilter, "from" | "to" | "before">, params: SqlParameters): string {
+  let inRange = "";
+  if (filter.from) inRange += ` AND ${alias}."startTime" >= ${params.time(filter.from)}`;
+  if (filter.to) inRange += ` AND ${alias}."startTime" <= ${params.time(filter.to)}`;
+  if (filter.before) inRange += ` AND ${alias}."startTime" < ${params.time(filter.before)}`;
+  return inRange;
 }

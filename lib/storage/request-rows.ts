@@ -5,7 +5,9 @@ import type { TableRows } from "./table-rows";
 import { rollupRecordOf, rollupsOnInsert } from "./metrics-rollups";
 import { completeUsageRollups, usageRollupsWithin } from "./usage-rollups";
 
-const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders"];
+// A body and a property row repeat their request's start time: on PostgreSQL all three tables are
+// partitioned by it, so a request's rows share one time range (partitions.ts).
+const BODY_COLUMNS = ["requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders", "startTime"];
 const PROPERTY_COLUMNS = ["requestId", "organizationId", "key", "value", "startTime"];
 
 /**
@@ -45,7 +47,7 @@ function requestTableRows(records: readonly LoggedRequest[], rollupIds: Readonly
       return record[column];
     });
   });
-  const bodies = records.map((r) => [r.id, r.requestBody, r.responseBody, JSON.stringify(r.requestHeaders), JSON.stringify(r.responseHeaders)]);
+  const bodies = records.map((r) => [r.id, r.requestBody, r.responseBody, JSON.stringify(r.requestHeaders), JSON.stringify(r.responseHeaders), r.startTime]);
   const properties = records.flatMap((r) => Object.entries(r.properties).map(([key, value]) => [r.id, r.organizationId, key, value, r.startTime]));
   return [
     { table: "Request", columns: REQUEST_COLUMNS, rows: requests },

@@ -6,9 +6,14 @@ import { join } from "node:path";
 import pg from "pg";
 import { describe, it } from "vitest";
 import { migrateDatabase } from "../../lib/storage/migrate";
+import { createPartitionsAhead, ensurePartitionedLayout } from "../../lib/storage/partitions";
 
 export type TestDatabase = { url: string; cleanup: () => Promise<void> };
-type Options = { migrated?: boolean };
+/**
+ * `migrated`: brought to the newest migration. `partitioned` (PostgreSQL, default: when migrated):
+ * then given the time-partitioned layout and the partitions ahead, as a server start does.
+ */
+type Options = { migrated?: boolean; partitioned?: boolean };
 
 // The local server every machine (CI included) runs; TEST_POSTGRES_SERVER points elsewhere.
 const POSTGRES_SERVER = process.env.TEST_POSTGRES_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
@@ -21,12 +26,16 @@ export async function createSqliteTestDatabase({ migrated = true }: Options = {}
   return { url, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A fresh database trace_test_<random> on the local PostgreSQL; cleanup drops it. */
-export async function createPostgresTestDatabase({ migrated = true }: Options = {}): Promise<TestDatabase> {
+/** A fresh database trace_test_<random> on the local PostgreSQL, laid out as a server start leaves it; cleanup drops it. */
+export async function createPostgresTestDatabase({ migrated = true, partitioned = migrated }: Options = {}): Promise<TestDatabase> {
   const name = `trace_test_${randomBytes(6).toString("hex")}`;
   await onServer(`CREATE DATABASE "${name}"`);
   const url = `${POSTGRES_SERVER}/${name}`;
   if (migrated) await migrateDatabase(url);
+  if (partitioned) {
+    await ensurePartitionedLayout(url);
+    await createPartitionsAhead(url, new Date());
+  }
   // FORCE: a client a failing test left open must not keep the database alive.
   return { url, cleanup: () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }

@@ -100,7 +100,7 @@ for (const { kind, suite, create } of providers) {
     const cleanups: (() => Promise<unknown>)[] = [];
     const clients: Db[] = [];
 
-    async function database(options?: { migrated?: boolean }): Promise<TestDatabase> {
+    async function database(options?: { migrated?: boolean; partitioned?: boolean }): Promise<TestDatabase> {
       const db = await create(options);
       cleanups.push(db.cleanup);
       return db;
@@ -139,8 +139,10 @@ for (const { kind, suite, create } of providers) {
       expect(diff.code, `${diff.output}\nThe schema changed without a migration: run \`npm run db:new-migration -- --name <name>\`.`).toBe(0);
     });
 
+    // On PostgreSQL a start then partitions the request tables (partitions.test.ts), which Prisma
+    // cannot express: the migrations are checked on the tables they make.
     it("a database migrated at start matches the schema, and prisma migrate status agrees", async () => {
-      const { url } = await database();
+      const { url } = await database({ partitioned: false });
       const status = await prisma(kind, url, ["migrate", "status"]);
       expect(status.code, status.output).toBe(0);
       expect(status.output).toContain("Database schema is up to date!");
@@ -149,7 +151,7 @@ for (const { kind, suite, create } of providers) {
     });
 
     it("the drift check notices a database that differs from the schema", async () => {
-      const { url } = await database();
+      const { url } = await database({ partitioned: false });
       await client(url).$executeRawUnsafe(`DROP INDEX "Request_organizationId_traceId_source_idx"`);
       const diff = await diffDatabaseAgainstSchema(kind, url, await scratchDir());
       expect(diff.code, diff.output).toBe(2);
@@ -248,7 +250,7 @@ for (const { kind, suite, create } of providers) {
           sessionId: "s-1",
           userId: "u-1",
           properties: JSON.stringify({ Env: "prod" }),
-          body: { create: { requestBody: '{"model":"gpt-4o-mini"}', responseBody: '{"id":"x"}', requestHeaders: "{}" } },
+          body: { create: { requestBody: '{"model":"gpt-4o-mini"}', responseBody: '{"id":"x"}', requestHeaders: "{}", startTime } },
           propertyRows: { create: { organizationId: organization.id, key: "env", value: "prod", startTime } },
         },
       });
@@ -286,6 +288,7 @@ for (const { kind, suite, create } of providers) {
 
       await db.organization.delete({ where: { id: organization.id } });
       expect(await db.request.count()).toBe(0); // cascades reach every child table
+      expect(await db.requestBody.count()).toBe(0);
       expect(await db.requestProperty.count()).toBe(0);
     });
   });
