@@ -34,7 +34,7 @@ function underLoadSuite(kind: "sqlite" | "postgres", create: () => Promise<TestD
     if (kind === "sqlite") fillSqlite(database.url.slice("file:".length), organizationId, OLD_REQUESTS);
     else await fillPostgres(database.url, organizationId, OLD_REQUESTS);
     const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(450) }] });
-    const addBodies = `INSERT INTO "RequestBody" ("requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders") SELECT "id", $1, $1, '{}', '{}' FROM "Request"`;
+    const addBodies = `INSERT INTO "RequestBody" ("requestId", "startTime", "requestBody", "responseBody", "requestHeaders", "responseHeaders") SELECT "id", "startTime", $1, $1, '{}', '{}' FROM "Request"`;
     if (kind === "sqlite") {
       const db = new Database(database.url.slice("file:".length));
       db.prepare(addBodies.replace("$1, $1", "?, ?")).run(body, body);

@@ -15,7 +15,7 @@ import type { RetentionStep } from "../../lib/storage/retention-steps";
 const ROWS = 100_000;
 const CUT = { cutoffMs: Date.UTC(2026, 0, 3, 12, 30), dayStartMs: Date.UTC(2026, 0, 3), hourStartMs: Date.UTC(2026, 0, 3, 12) };
 const BODY = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(450) }] });
-const ADD_BODIES = `INSERT INTO "RequestBody" ("requestId", "requestBody", "responseBody", "requestHeaders", "responseHeaders") SELECT "id", $1, $1, '{}', '{}' FROM "Request"`;
+const ADD_BODIES = `INSERT INTO "RequestBody" ("requestId", "startTime", "requestBody", "responseBody", "requestHeaders", "responseHeaders") SELECT "id", "startTime", $1, $1, '{}', '{}' FROM "Request"`;
 
 type Timings = Map<string, { ms: number[]; rows: number }>;
 
