@@ -355,6 +355,14 @@ describeOnEachDatabase(
       expect((await call(b, "key", "POST", `/api/v1/traces/${b.ids.traceIds[0]}/shares`, { content: true })).status).toBe(403);
       expect((await call(a, "cookie", "GET", "/api/v1/sharing")).body).toEqual({ enabled: true });
       expect((await call(b, "cookie", "PUT", "/api/v1/sharing", { enabled: true })).status).toBe(200);
+      // Each organization's retention window is its own: B setting one leaves A's as it was.
+      const windowOfA = (await call(a, "key", "GET", "/api/v1/retention")).body as { days: number | null };
+      expect((await call(b, "cookie", "PUT", "/api/v1/retention", { days: 5 })).body).toMatchObject({ days: 5, effectiveDays: 5 });
+      for (const credentials of ["key", "cookie"] as const) {
+        expect((await call(a, credentials, "GET", "/api/v1/retention")).body).toMatchObject({ days: windowOfA.days });
+        expect((await call(b, credentials, "GET", "/api/v1/retention")).body).toMatchObject({ days: 5 });
+      }
+      expect((await call(b, "cookie", "PUT", "/api/v1/retention", { days: null })).status).toBe(200);
 
       // Without any credential, the link shows A's trace and nothing else of A: no session, user,
       // member, key or other trace; its request endpoint answers for that trace's requests only.
