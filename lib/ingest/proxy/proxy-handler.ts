@@ -39,9 +39,9 @@ export interface ProxyDependencies {
  * once the upstream response has ended. Nothing about logging can change what the client receives.
  *
  * What the client has received in full is logged: the end of the response (the last bytes of a
- * body of known length, the end of a stream, which SDKs wait for) leaves only once its log is
- * durable, so an instance killed at any moment loses the logs of calls in flight only, never of
- * answered ones. That wait is one batch commit (a millisecond or two) and is bounded (record).
+ * body of known length, a stream's final event) leaves only once its log is durable, so an
+ * instance killed at any moment loses the logs of calls in flight only, never of answered ones.
+ * That wait is one batch commit (a millisecond or two) and is bounded (record).
  */
 export async function handleProxyRequest(
   req: IncomingMessage,
@@ -185,9 +185,11 @@ class CompletionWatch {
   completedBy(chunk: Buffer): boolean {
     this.received += chunk.length;
     if (!Number.isNaN(this.declaredLength)) return this.received >= this.declaredLength;
-    const window = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
-    this.tail = window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1));
-    return FINAL_STREAM_EVENTS.some((marker) => window.includes(marker));
+    // The chunk itself, and the seam with the previous one (small: no copy of the whole chunk).
+    const seam = Buffer.concat([this.tail, chunk.subarray(0, LONGEST_MARKER - 1)]);
+    const last = chunk.length >= LONGEST_MARKER - 1 ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = Buffer.from(last.subarray(-(LONGEST_MARKER - 1)));
+    return FINAL_STREAM_EVENTS.some((marker) => chunk.includes(marker) || seam.includes(marker));
   }
 }
 
