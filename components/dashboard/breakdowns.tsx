@@ -1,7 +1,9 @@
 "use client";
 
+import { memo } from "react";
 import { METRICS_ORDERS, type MetricsOrder } from "@/lib/contracts/metrics";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import { breakdownProperty } from "@/lib/queries/dashboard-first-view";
 import type { RequestFilters } from "@/lib/queries/request-filters";
 import { usePropertyKeySuggestions } from "@/lib/queries/suggestions";
 import { inputClass } from "@/components/requests/request-filters-bar";
@@ -20,11 +22,11 @@ interface Props {
 
 const RANK_LABELS: Record<MetricsOrder, string> = { cost: "Cost", requests: "Requests", latencyP95: "p95 latency" };
 
-/** Top models, users, sessions and one property's values, all ranked the same way. */
-export function Breakdowns({ query, filters, timeWindow, rank, onRankChange, topProperty, onTopPropertyChange }: Props) {
+/** Top models, users, sessions and one property's values, all ranked the same way. Memoized: the summary's arrival does not redraw them. */
+export const Breakdowns = memo(function Breakdowns({ query, filters, timeWindow, rank, onRankChange, topProperty, onTopPropertyChange }: Props) {
   const propertyKeys = usePropertyKeySuggestions();
   const keys = propertyKeys.data?.keys.map((k) => k.key) ?? [];
-  const property = topProperty ?? keys[0] ?? null;
+  const property = breakdownProperty(topProperty, propertyKeys.data);
   const common = { query, filters, timeWindow, order: rank };
 
   return (
@@ -70,4 +72,4 @@ export function Breakdowns({ query, filters, timeWindow, rank, onRankChange, top
       </div>
     </section>
   );
-}
+});

@@ -1,13 +1,19 @@
 "use client";
 
-import { useId } from "react";
+import dynamic from "next/dynamic";
+import { memo, useId } from "react";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
 import { ChartDataTable } from "./chart-data-table";
 import type { ValueKind } from "./chart-format";
 import type { TimeChartModel } from "./chart-model";
 import { bucketWindow, requestsHref } from "./requests-links";
-import { TimeChart } from "./time-chart";
+
+/**
+ * recharts is most of the page's script (≈ 300 KB of its 400): it loads and runs in a chunk of
+ * its own, after the page's, so the tiles, the tables and the filters are drawn and usable first.
+ */
+const TimeChart = dynamic(() => import("./time-chart").then((module) => module.TimeChart), { ssr: false, loading: () => <ChartPlaceholder /> });
 
 interface Props {
   title: string;
@@ -24,7 +30,7 @@ interface Props {
 }
 
 /** A titled chart with its data table; every bucket and segment links to the requests behind it. */
-export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
+export const ChartCard = memo(function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
   const headingId = useId();
   const bucketOf = (pointIndex: number) => bucketWindow(timeWindow, model!.points[pointIndex]!.startMs, model!.intervalMs);
   const hrefOf = (pointIndex: number, seriesIndex: number) => {
@@ -42,7 +48,7 @@ export function ChartCard({ title, description, model, shape, valueKind, filters
       {error ? (
         <p className="flex h-[220px] items-center justify-center text-xs text-red-700">Could not load: {error.message}</p>
       ) : !model ? (
-        <div className="h-[220px] animate-pulse rounded bg-slate-50" aria-label="Loading" />
+        <ChartPlaceholder />
       ) : (
         <div className={stale ? "opacity-50 transition-opacity" : undefined} aria-busy={stale}>
           <TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
@@ -51,4 +57,8 @@ export function ChartCard({ title, description, model, shape, valueKind, filters
       )}
     </section>
   );
+});
+
+function ChartPlaceholder() {
+  return <div className="h-[220px] animate-pulse rounded bg-slate-50" aria-label="Loading" />;
 }

@@ -14,10 +14,19 @@ export const metricsKeys = {
   top: (query: string, by: string, order: MetricsOrder, limit: number) => [...metricsKeys.all, "top", query, by, order, limit] as const,
 };
 
+/** The API path each read fetches; the Dashboard page answers the same paths on the server for its first view. */
+export const metricsPaths = {
+  summary: (query: string) => `/api/v1/metrics/summary?${query}`,
+  timeseries: (query: string, groupBy: string | null) => `/api/v1/metrics/timeseries?${withParams(query, { interval: "auto", groupBy })}`,
+  top: (query: string, by: string, order: MetricsOrder, limit: number) => `/api/v1/metrics/top?${withParams(query, { by, order, limit: String(limit) })}`,
+};
+
+export const DEFAULT_TOP_ROWS = 10;
+
 export function useMetricsSummary(query: string) {
   return useQuery({
     queryKey: metricsKeys.summary(query),
-    queryFn: () => fetchJson<MetricsSummary>(`/api/v1/metrics/summary?${query}`),
+    queryFn: () => fetchJson<MetricsSummary>(metricsPaths.summary(query)),
     placeholderData: keepPreviousData,
   });
 }
@@ -26,16 +35,16 @@ export function useMetricsSummary(query: string) {
 export function useMetricsTimeseries(query: string, groupBy: string | null = null) {
   return useQuery({
     queryKey: metricsKeys.timeseries(query, groupBy),
-    queryFn: () => fetchJson<MetricsTimeseries>(`/api/v1/metrics/timeseries?${withParams(query, { interval: "auto", groupBy })}`),
+    queryFn: () => fetchJson<MetricsTimeseries>(metricsPaths.timeseries(query, groupBy)),
     placeholderData: keepPreviousData,
   });
 }
 
 /** The `limit` values of `by` with the most cost, requests or p95 latency; `by` null waits. */
-export function useMetricsTop(query: string, by: string | null, order: MetricsOrder, limit = 10) {
+export function useMetricsTop(query: string, by: string | null, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
   return useQuery({
     queryKey: metricsKeys.top(query, by ?? "", order, limit),
-    queryFn: () => fetchJson<MetricsTop>(`/api/v1/metrics/top?${withParams(query, { by, order, limit: String(limit) })}`),
+    queryFn: () => fetchJson<MetricsTop>(metricsPaths.top(query, by!, order, limit)),
     enabled: by !== null,
     placeholderData: keepPreviousData,
   });

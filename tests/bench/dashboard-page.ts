@@ -38,7 +38,7 @@ export async function timeDashboardPage(databaseUrl: string, organizationId: str
   }
 }
 
-async function timeToComplete(page: Page, path: string): Promise<number> {
+export async function timeToComplete(page: Page, path: string): Promise<number> {
   const started = performance.now();
   await page.goto(path, { waitUntil: "commit" });
   await page.locator('[data-tile="Requests"] [data-value]').filter({ hasText: /^\d[\d,]*$/ }).waitFor({ timeout: 60_000 });
