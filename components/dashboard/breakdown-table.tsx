@@ -11,8 +11,10 @@ import { requestsHref, type Slice } from "./requests-links";
 
 interface Props {
   title: string;
-  /** the metrics API's `by`; null while the dimension is not chosen yet */
+  /** the metrics API's `by`; null when there is no dimension to ask for */
   by: string | null;
+  /** the dimension is still being found out (the property keys are loading): a placeholder, not `empty` */
+  byPending?: boolean;
   /** the Requests filter that selects one row's requests */
   sliceOf: (key: string) => Slice;
   query: string;
@@ -32,11 +34,12 @@ const MEASURE: Record<MetricsOrder, (row: MetricsTopRow) => number> = {
 };
 
 /** The top values of one dimension, ranked by `order`; each row links to its requests. */
-export function BreakdownTable({ title, by, sliceOf, query, order, filters, timeWindow, control, empty = "No requests in this range." }: Props) {
+export function BreakdownTable({ title, by, byPending = false, sliceOf, query, order, filters, timeWindow, control, empty = "No requests in this range." }: Props) {
   const headingId = useId();
   const top = useMetricsTop(query, by, order);
   const rows = top.data?.rows ?? [];
   const largest = Math.max(0, ...rows.map(MEASURE[order]));
+  const loading = byPending || (by !== null && top.isPending);
 
   return (
     <section aria-labelledby={headingId} className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
@@ -88,8 +91,8 @@ export function BreakdownTable({ title, by, sliceOf, query, order, filters, time
           </tbody>
         </table>
       )}
-      {by !== null && top.isPending && <div className="h-24 animate-pulse rounded bg-slate-50" aria-label="Loading" />}
-      {(by === null || (!top.isPending && !top.error && rows.length === 0)) && <p className="py-3 text-center text-xs text-slate-500">{empty}</p>}
+      {loading && <div className="h-24 animate-pulse rounded bg-slate-50" aria-label="Loading" />}
+      {!loading && (by === null || (!top.error && rows.length === 0)) && <p className="py-3 text-center text-xs text-slate-500">{empty}</p>}
     </section>
   );
 }

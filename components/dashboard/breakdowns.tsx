@@ -56,6 +56,7 @@ export const Breakdowns = memo(function Breakdowns({ query, filters, timeWindow,
           {...common}
           title="Property"
           by={property === null ? null : `property.${property}`}
+          byPending={property === null && propertyKeys.isPending}
           sliceOf={(value) => ({ property: [property!, value] })}
           empty={property === null ? "No properties logged yet (Helicone-Property-*)." : `No request in this range has the property ${property}.`}
           control={

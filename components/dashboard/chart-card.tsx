@@ -1,6 +1,5 @@
 "use client";
 
-import dynamic from "next/dynamic";
 import { memo, useId } from "react";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
@@ -8,12 +7,7 @@ import { ChartDataTable } from "./chart-data-table";
 import type { ValueKind } from "./chart-format";
 import type { TimeChartModel } from "./chart-model";
 import { bucketWindow, requestsHref } from "./requests-links";
-
-/**
- * recharts is most of the page's script (≈ 300 KB of its 400): it loads and runs in a chunk of
- * its own, after the page's, so the tiles, the tables and the filters are drawn and usable first.
- */
-const TimeChart = dynamic(() => import("./time-chart").then((module) => module.TimeChart), { ssr: false, loading: () => <ChartPlaceholder /> });
+import { useTimeChartModule } from "./use-time-chart-module";
 
 interface Props {
   title: string;
@@ -32,6 +26,7 @@ interface Props {
 /** A titled chart with its data table; every bucket and segment links to the requests behind it. */
 export const ChartCard = memo(function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
   const headingId = useId();
+  const charts = useTimeChartModule();
   const bucketOf = (pointIndex: number) => bucketWindow(timeWindow, model!.points[pointIndex]!.startMs, model!.intervalMs);
   const hrefOf = (pointIndex: number, seriesIndex: number) => {
     const slice = model!.series[seriesIndex]!.slice;
@@ -51,7 +46,7 @@ export const ChartCard = memo(function ChartCard({ title, description, model, sh
         <ChartPlaceholder />
       ) : (
         <div className={stale ? "opacity-50 transition-opacity" : undefined} aria-busy={stale}>
-          <TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
+          {charts ? <charts.TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} /> : <ChartPlaceholder />}
           <ChartDataTable title={title} model={model} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
         </div>
       )}

@@ -8,11 +8,14 @@ import { suggestionPaths, type PropertyKeysResponse } from "./suggestions";
  * property keys and models the filter bar suggests, and the property breakdown when the URL
  * names its property (otherwise it takes the most used key, from the property keys' answer).
  * The page asks the browser to preload them from its HTML, so that they are read while the
- * scripts load and run instead of after (tests/e2e/dashboard-pages.spec.ts checks the match).
+ * scripts load and run instead of after (tests/e2e/dashboard.spec.ts checks the match).
  */
 export function dashboardFirstPaths(query: string, rank: MetricsOrder, topProperty: string | undefined): string[] {
   const top = (by: string) => metricsPaths.top(query, by, rank, DEFAULT_TOP_ROWS);
   return [
+    // First: the property breakdown's read waits for this answer, and the server answers in turn
+    // (SQLite's reads hold its one thread).
+    suggestionPaths.propertyKeys,
     metricsPaths.summary(query),
     metricsPaths.timeseries(query, "model"),
     metricsPaths.timeseries(query, "status"),
@@ -20,7 +23,6 @@ export function dashboardFirstPaths(query: string, rank: MetricsOrder, topProper
     top("userId"),
     top("sessionId"),
     ...(topProperty ? [top(`property.${topProperty}`)] : []),
-    suggestionPaths.propertyKeys,
     suggestionPaths.models,
   ];
 }
