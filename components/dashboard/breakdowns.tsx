@@ -5,6 +5,7 @@ import { METRICS_ORDERS, type MetricsOrder } from "@/lib/contracts/metrics";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import { breakdownProperty } from "@/lib/queries/dashboard-first-view";
 import type { RequestFilters } from "@/lib/queries/request-filters";
+import { useMetricsPropertyTop, useMetricsTop } from "@/lib/queries/metrics";
 import { usePropertyKeySuggestions } from "@/lib/queries/suggestions";
 import { inputClass } from "@/components/requests/request-filters-bar";
 import { BreakdownTable } from "./breakdown-table";
@@ -27,7 +28,13 @@ export const Breakdowns = memo(function Breakdowns({ query, filters, timeWindow,
   const propertyKeys = usePropertyKeySuggestions();
   const keys = propertyKeys.data?.keys.map((k) => k.key) ?? [];
   const property = breakdownProperty(topProperty, propertyKeys.data);
-  const common = { query, filters, timeWindow, order: rank };
+  const models = useMetricsTop(query, "model", rank);
+  const users = useMetricsTop(query, "userId", rank);
+  const sessions = useMetricsTop(query, "sessionId", rank);
+  const propertyValues = useMetricsPropertyTop(query, topProperty, rank);
+  // The property whose values are shown: the chosen one, else the answer says which (the most used).
+  const shownProperty = topProperty ?? propertyValues.data?.by.slice("property.".length) ?? property;
+  const common = { filters, timeWindow, order: rank };
 
   return (
     <section aria-label="Breakdowns" className="space-y-2">
@@ -49,19 +56,18 @@ export const Breakdowns = memo(function Breakdowns({ query, filters, timeWindow,
         </div>
       </div>
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
-        <BreakdownTable {...common} title="Models" by="model" sliceOf={(model) => ({ model })} />
-        <BreakdownTable {...common} title="Users" by="userId" sliceOf={(userId) => ({ userId })} empty="No request in this range names a user (Helicone-User-Id)." />
-        <BreakdownTable {...common} title="Sessions" by="sessionId" sliceOf={(sessionId) => ({ sessionId })} empty="No request in this range belongs to a session." />
+        <BreakdownTable {...common} title="Models" top={models} sliceOf={(model) => ({ model })} />
+        <BreakdownTable {...common} title="Users" top={users} sliceOf={(userId) => ({ userId })} empty="No request in this range names a user (Helicone-User-Id)." />
+        <BreakdownTable {...common} title="Sessions" top={sessions} sliceOf={(sessionId) => ({ sessionId })} empty="No request in this range belongs to a session." />
         <BreakdownTable
           {...common}
           title="Property"
-          by={property === null ? null : `property.${property}`}
-          byPending={property === null && propertyKeys.isPending}
-          sliceOf={(value) => ({ property: [property!, value] })}
-          empty={property === null ? "No properties logged yet (Helicone-Property-*)." : `No request in this range has the property ${property}.`}
+          top={propertyValues}
+          sliceOf={(value) => ({ property: [shownProperty!, value] })}
+          empty={shownProperty === null ? "No properties logged yet (Helicone-Property-*)." : `No request in this range has the property ${shownProperty}.`}
           control={
-            <select aria-label="Property to break down by" className={inputClass} value={property ?? ""} onChange={(e) => onTopPropertyChange(e.target.value)} disabled={keys.length === 0}>
-              {property !== null && !keys.includes(property) && <option value={property}>{property}</option>}
+            <select aria-label="Property to break down by" className={inputClass} value={shownProperty ?? ""} onChange={(e) => onTopPropertyChange(e.target.value)} disabled={keys.length === 0}>
+              {shownProperty !== null && !keys.includes(shownProperty) && <option value={shownProperty}>{shownProperty}</option>}
               {keys.map((key) => (
                 <option key={key} value={key}>
                   {key}

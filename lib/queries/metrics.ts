@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MetricsOrder, MetricsSummary, MetricsTimeseries, MetricsTop } from "../contracts/metrics";
 import { fetchJson } from "./api-client";
+import { propertyKeysQuery } from "./suggestions";
 
 /**
  * The dashboard's reads of GET /api/v1/metrics/{summary,timeseries,top}. `query` is the sorted
@@ -40,12 +41,30 @@ export function useMetricsTimeseries(query: string, groupBy: string | null = nul
   });
 }
 
-/** The `limit` values of `by` with the most cost, requests or p95 latency; `by` null waits. */
-export function useMetricsTop(query: string, by: string | null, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
+/** The `limit` values of `by` with the most cost, requests or p95 latency. */
+export function useMetricsTop(query: string, by: string, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
   return useQuery({
-    queryKey: metricsKeys.top(query, by ?? "", order, limit),
-    queryFn: () => fetchJson<MetricsTop>(metricsPaths.top(query, by!, order, limit)),
-    enabled: by !== null,
+    queryKey: metricsKeys.top(query, by, order, limit),
+    queryFn: () => fetchJson<MetricsTop>(metricsPaths.top(query, by, order, limit)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * The top values of a property: `property`'s, or when none is chosen the most used key's. Then
+ * the keys (from the cache, or asked for) and the values are read in one chain: a component
+ * reading the keys first would ask for the values only once it had rendered them, behind
+ * whatever else was rendering (the charts, measured: 100–400 ms at a million requests). The
+ * answer's `by` names the property; null when no request has a property.
+ */
+export function useMetricsPropertyTop(query: string, property: string | undefined, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: property ? metricsKeys.top(query, `property.${property}`, order, limit) : metricsKeys.top(query, "property (the most used)", order, limit),
+    queryFn: async (): Promise<MetricsTop | null> => {
+      const key = property ?? (await client.fetchQuery(propertyKeysQuery)).keys[0]?.key;
+      return key === undefined ? null : fetchJson<MetricsTop>(metricsPaths.top(query, `property.${key}`, order, limit));
+    },
     placeholderData: keepPreviousData,
   });
 }

@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { listModelsForApi } from "@/lib/read-api/list-models";
 import { fetchJson } from "./api-client";
 
@@ -34,12 +34,15 @@ export function useModelSuggestions() {
   });
 }
 
+/** The property keys, most used first: the filter bar's suggestions, and the Dashboard's property breakdown's default. */
+export const propertyKeysQuery = queryOptions({
+  queryKey: suggestionKeys.propertyKeys,
+  queryFn: () => fetchJson<PropertyKeysResponse>(suggestionPaths.propertyKeys),
+  staleTime: FIVE_MINUTES,
+});
+
 export function usePropertyKeySuggestions() {
-  return useQuery({
-    queryKey: suggestionKeys.propertyKeys,
-    queryFn: () => fetchJson<PropertyKeysResponse>(suggestionPaths.propertyKeys),
-    staleTime: FIVE_MINUTES,
-  });
+  return useQuery(propertyKeysQuery);
 }
 
 export function usePropertyValueSuggestions(key: string) {

@@ -213,6 +213,33 @@ test("filters live in the URL: a shared link shows its slice, a new range is a n
   await expect(chart(page, "Requests").getByRole("table", { name: /by minute$/ })).toBeVisible();
 });
 
+test("the property breakdown lists the most used key's values, or the chosen key's (kept in the URL); a row opens its requests", async ({ page, apiGet }) => {
+  await openDashboard(page);
+  const window = await shownWindow(page);
+  const { keys }: { keys: Array<{ key: string }> } = await apiGet("/api/v1/properties");
+  const picker = page.getByLabel("Property to break down by");
+  const table = page.getByRole("table", { name: "Property" });
+  const rowLinks = () => table.locator("tbody th a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+  const linkedProperties = async () => (await rowLinks()).map((href) => [...new URLSearchParams(href.split("?")[1]).keys()].filter((name) => name.startsWith("property.")));
+
+  await expect(picker).toHaveValue(keys[0]!.key);
+  const mostUsed: MetricsTop = await apiGet(`/api/v1/metrics/top?${window}&by=property.${keys[0]!.key}`);
+  await expect(table.locator("tbody tr")).toHaveCount(mostUsed.rows.length);
+  expect(await linkedProperties()).toEqual(mostUsed.rows.map(() => [`property.${keys[0]!.key}`]));
+
+  const other = keys.find((k) => k.key === "stage")!.key;
+  await picker.selectOption(other);
+  await expect(page).toHaveURL(new RegExp(`[?&]topProperty=${other}`));
+  await expect(picker).toHaveValue(other);
+  const chosen: MetricsTop = await apiGet(`/api/v1/metrics/top?${window}&by=property.${other}`);
+  await expect(table.locator("tbody tr")).toHaveCount(chosen.rows.length);
+  await expect(table.locator("tbody tr").first()).toContainText(chosen.rows[0]!.key);
+  await table.getByRole("link", { name: chosen.rows[0]!.key }).click();
+  await expect(page).toHaveURL(/\/requests\?/);
+  expect(new URL(page.url()).searchParams.get(`property.${other}`)).toBe(chosen.rows[0]!.key);
+  await expect(requestRows(page)).toHaveCount(chosen.rows[0]!.requests);
+});
+
 test("the first view's data is asked for by the HTML: the page's code fetches nothing itself but a property breakdown it could not know", async ({ page }) => {
   /** The read API's URLs that the page's code fetched, and those its HTML preloaded (`<link rel=preload>`). */
   const apiReads = () =>
