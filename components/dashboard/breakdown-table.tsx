@@ -2,26 +2,25 @@
 
 import Link from "next/link";
 import { useId, type ReactNode } from "react";
-import type { MetricsOrder, MetricsTopRow } from "@/lib/contracts/metrics";
+import type { UseQueryResult } from "@tanstack/react-query";
+import type { MetricsOrder, MetricsTop, MetricsTopRow } from "@/lib/contracts/metrics";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
-import { useMetricsTop } from "@/lib/queries/metrics";
 import { formatCount, formatDuration, formatUsd } from "@/components/ui/format";
 import { requestsHref, type Slice } from "./requests-links";
 
 interface Props {
   title: string;
-  /** the metrics API's `by`; null while the dimension is not chosen yet */
-  by: string | null;
+  /** the metrics API's answer (lib/queries/metrics.ts); null when there is no dimension to ask for */
+  top: UseQueryResult<MetricsTop | null>;
   /** the Requests filter that selects one row's requests */
   sliceOf: (key: string) => Slice;
-  query: string;
   order: MetricsOrder;
   filters: RequestFilters;
   timeWindow: TimeWindow;
   /** beside the title: the property breakdown's key picker */
   control?: ReactNode;
-  /** shown when there are no rows, or no dimension to ask for */
+  /** shown when there are no rows, or no dimension to ask for (a null answer) */
   empty?: string;
 }
 
@@ -32,9 +31,8 @@ const MEASURE: Record<MetricsOrder, (row: MetricsTopRow) => number> = {
 };
 
 /** The top values of one dimension, ranked by `order`; each row links to its requests. */
-export function BreakdownTable({ title, by, sliceOf, query, order, filters, timeWindow, control, empty = "No requests in this range." }: Props) {
+export function BreakdownTable({ title, top, sliceOf, order, filters, timeWindow, control, empty = "No requests in this range." }: Props) {
   const headingId = useId();
-  const top = useMetricsTop(query, by, order);
   const rows = top.data?.rows ?? [];
   const largest = Math.max(0, ...rows.map(MEASURE[order]));
 
@@ -88,8 +86,8 @@ export function BreakdownTable({ title, by, sliceOf, query, order, filters, time
           </tbody>
         </table>
       )}
-      {by !== null && top.isPending && <div className="h-24 animate-pulse rounded bg-slate-50" aria-label="Loading" />}
-      {(by === null || (!top.isPending && !top.error && rows.length === 0)) && <p className="py-3 text-center text-xs text-slate-500">{empty}</p>}
+      {top.isPending && <div className="h-24 animate-pulse rounded bg-slate-50" aria-label="Loading" />}
+      {top.isSuccess && rows.length === 0 && <p className="py-3 text-center text-xs text-slate-500">{empty}</p>}
     </section>
   );
 }

@@ -1,8 +1,11 @@
 "use client";
 
+import { memo } from "react";
 import { METRICS_ORDERS, type MetricsOrder } from "@/lib/contracts/metrics";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
+import { breakdownProperty } from "@/lib/queries/dashboard-first-view";
 import type { RequestFilters } from "@/lib/queries/request-filters";
+import { useMetricsPropertyTop, useMetricsTop } from "@/lib/queries/metrics";
 import { usePropertyKeySuggestions } from "@/lib/queries/suggestions";
 import { inputClass } from "@/components/requests/request-filters-bar";
 import { BreakdownTable } from "./breakdown-table";
@@ -20,12 +23,18 @@ interface Props {
 
 const RANK_LABELS: Record<MetricsOrder, string> = { cost: "Cost", requests: "Requests", latencyP95: "p95 latency" };
 
-/** Top models, users, sessions and one property's values, all ranked the same way. */
-export function Breakdowns({ query, filters, timeWindow, rank, onRankChange, topProperty, onTopPropertyChange }: Props) {
+/** Top models, users, sessions and one property's values, all ranked the same way. Memoized: the summary's arrival does not redraw them. */
+export const Breakdowns = memo(function Breakdowns({ query, filters, timeWindow, rank, onRankChange, topProperty, onTopPropertyChange }: Props) {
   const propertyKeys = usePropertyKeySuggestions();
   const keys = propertyKeys.data?.keys.map((k) => k.key) ?? [];
-  const property = topProperty ?? keys[0] ?? null;
-  const common = { query, filters, timeWindow, order: rank };
+  const property = breakdownProperty(topProperty, propertyKeys.data);
+  const models = useMetricsTop(query, "model", rank);
+  const users = useMetricsTop(query, "userId", rank);
+  const sessions = useMetricsTop(query, "sessionId", rank);
+  const propertyValues = useMetricsPropertyTop(query, topProperty, rank);
+  // The property whose values are shown: the chosen one, else the answer says which (the most used).
+  const shownProperty = topProperty ?? propertyValues.data?.by.slice("property.".length) ?? property;
+  const common = { filters, timeWindow, order: rank };
 
   return (
     <section aria-label="Breakdowns" className="space-y-2">
@@ -47,18 +56,18 @@ export function Breakdowns({ query, filters, timeWindow, rank, onRankChange, top
         </div>
       </div>
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
-        <BreakdownTable {...common} title="Models" by="model" sliceOf={(model) => ({ model })} />
-        <BreakdownTable {...common} title="Users" by="userId" sliceOf={(userId) => ({ userId })} empty="No request in this range names a user (Helicone-User-Id)." />
-        <BreakdownTable {...common} title="Sessions" by="sessionId" sliceOf={(sessionId) => ({ sessionId })} empty="No request in this range belongs to a session." />
+        <BreakdownTable {...common} title="Models" top={models} sliceOf={(model) => ({ model })} />
+        <BreakdownTable {...common} title="Users" top={users} sliceOf={(userId) => ({ userId })} empty="No request in this range names a user (Helicone-User-Id)." />
+        <BreakdownTable {...common} title="Sessions" top={sessions} sliceOf={(sessionId) => ({ sessionId })} empty="No request in this range belongs to a session." />
         <BreakdownTable
           {...common}
           title="Property"
-          by={property === null ? null : `property.${property}`}
-          sliceOf={(value) => ({ property: [property!, value] })}
-          empty={property === null ? "No properties logged yet (Helicone-Property-*)." : `No request in this range has the property ${property}.`}
+          top={propertyValues}
+          sliceOf={(value) => ({ property: [shownProperty!, value] })}
+          empty={shownProperty === null ? "No properties logged yet (Helicone-Property-*)." : `No request in this range has the property ${shownProperty}.`}
           control={
-            <select aria-label="Property to break down by" className={inputClass} value={property ?? ""} onChange={(e) => onTopPropertyChange(e.target.value)} disabled={keys.length === 0}>
-              {property !== null && !keys.includes(property) && <option value={property}>{property}</option>}
+            <select aria-label="Property to break down by" className={inputClass} value={shownProperty ?? ""} onChange={(e) => onTopPropertyChange(e.target.value)} disabled={keys.length === 0}>
+              {shownProperty !== null && !keys.includes(shownProperty) && <option value={shownProperty}>{shownProperty}</option>}
               {keys.map((key) => (
                 <option key={key} value={key}>
                   {key}
@@ -70,4 +79,4 @@ export function Breakdowns({ query, filters, timeWindow, rank, onRankChange, top
       </div>
     </section>
   );
-}
+});

@@ -1,13 +1,13 @@
 "use client";
 
-import { useId } from "react";
+import { memo, useId } from "react";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
 import { ChartDataTable } from "./chart-data-table";
 import type { ValueKind } from "./chart-format";
 import type { TimeChartModel } from "./chart-model";
 import { bucketWindow, requestsHref } from "./requests-links";
-import { TimeChart } from "./time-chart";
+import { useTimeChartModule } from "./use-time-chart-module";
 
 interface Props {
   title: string;
@@ -24,8 +24,9 @@ interface Props {
 }
 
 /** A titled chart with its data table; every bucket and segment links to the requests behind it. */
-export function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
+export const ChartCard = memo(function ChartCard({ title, description, model, shape, valueKind, filters, timeWindow, error, stale, className = "" }: Props) {
   const headingId = useId();
+  const charts = useTimeChartModule();
   const bucketOf = (pointIndex: number) => bucketWindow(timeWindow, model!.points[pointIndex]!.startMs, model!.intervalMs);
   const hrefOf = (pointIndex: number, seriesIndex: number) => {
     const slice = model!.series[seriesIndex]!.slice;
@@ -42,13 +43,17 @@ export function ChartCard({ title, description, model, shape, valueKind, filters
       {error ? (
         <p className="flex h-[220px] items-center justify-center text-xs text-red-700">Could not load: {error.message}</p>
       ) : !model ? (
-        <div className="h-[220px] animate-pulse rounded bg-slate-50" aria-label="Loading" />
+        <ChartPlaceholder />
       ) : (
         <div className={stale ? "opacity-50 transition-opacity" : undefined} aria-busy={stale}>
-          <TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
+          {charts ? <charts.TimeChart model={model} shape={shape} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} /> : <ChartPlaceholder />}
           <ChartDataTable title={title} model={model} valueKind={valueKind} hrefOf={hrefOf} bucketHrefOf={bucketHrefOf} />
         </div>
       )}
     </section>
   );
+});
+
+function ChartPlaceholder() {
+  return <div className="h-[220px] animate-pulse rounded bg-slate-50" aria-label="Loading" />;
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import type { TimeWindow } from "@/lib/queries/dashboard-filters";
 import type { RequestFilters } from "@/lib/queries/request-filters";
 import { useMetricsTimeseries } from "@/lib/queries/metrics";
@@ -15,9 +15,11 @@ interface Props {
 
 /**
  * The charts over time. Two timeseries answer all five: grouped by model (its buckets also carry
- * the totals that the requests, latency and tokens charts draw) and grouped by status.
+ * the totals that the requests, latency and tokens charts draw) and grouped by status. Memoized,
+ * as is each card: a chart is redrawn when its own data changes, not when the summary or the
+ * other timeseries arrives (a recharts chart costs tens of milliseconds to draw).
  */
-export function DashboardCharts({ query, filters, timeWindow }: Props) {
+export const DashboardCharts = memo(function DashboardCharts({ query, filters, timeWindow }: Props) {
   const byModel = useMetricsTimeseries(query, "model");
   const byStatus = useMetricsTimeseries(query, "status");
   const charts = useMemo(
@@ -51,4 +53,4 @@ export function DashboardCharts({ query, filters, timeWindow }: Props) {
       />
     </div>
   );
-}
+});

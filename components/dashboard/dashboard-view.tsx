@@ -43,8 +43,8 @@ export function DashboardView({ initialNowMs }: { initialNowMs: number }) {
     setNowMs(Date.now());
     showView({ ...view, filters });
   };
-  const setRank = (rank: MetricsOrder) => showView({ ...view, rank });
-  const setTopProperty = (topProperty: string) => showView({ ...view, topProperty });
+  const setRank = useCallback((rank: MetricsOrder) => showView({ ...view, rank }), [showView, view]);
+  const setTopProperty = useCallback((topProperty: string) => showView({ ...view, topProperty }), [showView, view]);
 
   return (
     <main className="h-full overflow-y-auto">

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MetricsOrder, MetricsSummary, MetricsTimeseries, MetricsTop } from "../contracts/metrics";
 import { fetchJson } from "./api-client";
+import { propertyKeysQuery } from "./suggestions";
 
 /**
  * The dashboard's reads of GET /api/v1/metrics/{summary,timeseries,top}. `query` is the sorted
@@ -14,10 +15,19 @@ export const metricsKeys = {
   top: (query: string, by: string, order: MetricsOrder, limit: number) => [...metricsKeys.all, "top", query, by, order, limit] as const,
 };
 
+/** The API path each read fetches; the Dashboard page answers the same paths on the server for its first view. */
+export const metricsPaths = {
+  summary: (query: string) => `/api/v1/metrics/summary?${query}`,
+  timeseries: (query: string, groupBy: string | null) => `/api/v1/metrics/timeseries?${withParams(query, { interval: "auto", groupBy })}`,
+  top: (query: string, by: string, order: MetricsOrder, limit: number) => `/api/v1/metrics/top?${withParams(query, { by, order, limit: String(limit) })}`,
+};
+
+export const DEFAULT_TOP_ROWS = 10;
+
 export function useMetricsSummary(query: string) {
   return useQuery({
     queryKey: metricsKeys.summary(query),
-    queryFn: () => fetchJson<MetricsSummary>(`/api/v1/metrics/summary?${query}`),
+    queryFn: () => fetchJson<MetricsSummary>(metricsPaths.summary(query)),
     placeholderData: keepPreviousData,
   });
 }
@@ -26,17 +36,35 @@ export function useMetricsSummary(query: string) {
 export function useMetricsTimeseries(query: string, groupBy: string | null = null) {
   return useQuery({
     queryKey: metricsKeys.timeseries(query, groupBy),
-    queryFn: () => fetchJson<MetricsTimeseries>(`/api/v1/metrics/timeseries?${withParams(query, { interval: "auto", groupBy })}`),
+    queryFn: () => fetchJson<MetricsTimeseries>(metricsPaths.timeseries(query, groupBy)),
     placeholderData: keepPreviousData,
   });
 }
 
-/** The `limit` values of `by` with the most cost, requests or p95 latency; `by` null waits. */
-export function useMetricsTop(query: string, by: string | null, order: MetricsOrder, limit = 10) {
+/** The `limit` values of `by` with the most cost, requests or p95 latency. */
+export function useMetricsTop(query: string, by: string, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
   return useQuery({
-    queryKey: metricsKeys.top(query, by ?? "", order, limit),
-    queryFn: () => fetchJson<MetricsTop>(`/api/v1/metrics/top?${withParams(query, { by, order, limit: String(limit) })}`),
-    enabled: by !== null,
+    queryKey: metricsKeys.top(query, by, order, limit),
+    queryFn: () => fetchJson<MetricsTop>(metricsPaths.top(query, by, order, limit)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * The top values of a property: `property`'s, or when none is chosen the most used key's. Then
+ * the keys (from the cache, or asked for) and the values are read in one chain: a component
+ * reading the keys first would ask for the values only once it had rendered them, behind
+ * whatever else was rendering (the charts, measured: 100–400 ms at a million requests). The
+ * answer's `by` names the property; null when no request has a property.
+ */
+export function useMetricsPropertyTop(query: string, property: string | undefined, order: MetricsOrder, limit = DEFAULT_TOP_ROWS) {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: property ? metricsKeys.top(query, `property.${property}`, order, limit) : metricsKeys.top(query, "property (the most used)", order, limit),
+    queryFn: async (): Promise<MetricsTop | null> => {
+      const key = property ?? (await client.fetchQuery(propertyKeysQuery)).keys[0]?.key;
+      return key === undefined ? null : fetchJson<MetricsTop>(metricsPaths.top(query, `property.${key}`, order, limit));
+    },
     placeholderData: keepPreviousData,
   });
 }

@@ -213,6 +213,66 @@ test("filters live in the URL: a shared link shows its slice, a new range is a n
   await expect(chart(page, "Requests").getByRole("table", { name: /by minute$/ })).toBeVisible();
 });
 
+test("the property breakdown lists the most used key's values, or the chosen key's (kept in the URL); a row opens its requests", async ({ page, apiGet }) => {
+  await openDashboard(page);
+  const window = await shownWindow(page);
+  const { keys }: { keys: Array<{ key: string }> } = await apiGet("/api/v1/properties");
+  const picker = page.getByLabel("Property to break down by");
+  const table = page.getByRole("table", { name: "Property" });
+  const rowLinks = () => table.locator("tbody th a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+  const linkedProperties = async () => (await rowLinks()).map((href) => [...new URLSearchParams(href.split("?")[1]).keys()].filter((name) => name.startsWith("property.")));
+
+  await expect(picker).toHaveValue(keys[0]!.key);
+  const mostUsed: MetricsTop = await apiGet(`/api/v1/metrics/top?${window}&by=property.${keys[0]!.key}`);
+  await expect(table.locator("tbody tr")).toHaveCount(mostUsed.rows.length);
+  expect(await linkedProperties()).toEqual(mostUsed.rows.map(() => [`property.${keys[0]!.key}`]));
+
+  const other = keys.find((k) => k.key === "stage")!.key;
+  await picker.selectOption(other);
+  await expect(page).toHaveURL(new RegExp(`[?&]topProperty=${other}`));
+  await expect(picker).toHaveValue(other);
+  const chosen: MetricsTop = await apiGet(`/api/v1/metrics/top?${window}&by=property.${other}`);
+  await expect(table.locator("tbody tr")).toHaveCount(chosen.rows.length);
+  await expect(table.locator("tbody tr").first()).toContainText(chosen.rows[0]!.key);
+  await table.getByRole("link", { name: chosen.rows[0]!.key }).click();
+  await expect(page).toHaveURL(/\/requests\?/);
+  expect(new URL(page.url()).searchParams.get(`property.${other}`)).toBe(chosen.rows[0]!.key);
+  await expect(requestRows(page)).toHaveCount(chosen.rows[0]!.requests);
+});
+
+test("the first view's data is asked for by the HTML: the page's code fetches nothing itself but a property breakdown it could not know", async ({ page }) => {
+  /** The read API's URLs that the page's code fetched, and those its HTML preloaded (`<link rel=preload>`). */
+  const apiReads = () =>
+    page.evaluate(() => {
+      const reads = (initiator: string) =>
+        performance
+          .getEntriesByType("resource")
+          .filter((entry) => (entry as PerformanceResourceTiming).initiatorType === initiator && new URL(entry.name).pathname.startsWith("/api/"))
+          .map((entry) => new URL(entry.name).pathname + new URL(entry.name).search);
+      return { fetched: reads("fetch"), preloaded: reads("link") };
+    });
+  const settled = async () => {
+    await expect(page.locator("section[data-chart] svg :is(.recharts-bar-rectangle, .recharts-line-curve)").first()).toBeAttached();
+    await expect(page.locator('[aria-label="Loading"], [aria-busy="true"]')).toHaveCount(0);
+  };
+
+  await openDashboard(page);
+  await settled();
+  // The property breakdown lists the most used key, known from the keys' answer: that read follows it.
+  const property = await page.getByLabel("Property to break down by").inputValue();
+  expect(property).not.toBe("");
+  const first = await apiReads();
+  expect(first.preloaded.some((path) => path.startsWith("/api/v1/metrics/summary?"))).toBe(true);
+  expect(first.preloaded).toContain("/api/v1/properties");
+  expect(first.fetched).toHaveLength(1);
+  expect(new URLSearchParams(first.fetched[0]!.split("?")[1]).get("by")).toBe(`property.${property}`);
+
+  // Named in the URL, the property's breakdown is preloaded too: the code fetches nothing.
+  await openDashboard(page, `/dashboard?topProperty=${encodeURIComponent(property)}`);
+  await settled();
+  expect((await apiReads()).fetched).toEqual([]);
+});
+
 test("at a phone's width the dashboard fits the screen: no sideways scrolling, charts as wide as the screen", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await openDashboard(page);
