@@ -76,21 +76,6 @@ for (const kind of ["sqlite", "postgres"] as const) {
       expect([after.Organization.length, after.ApiKey.length, after.User.length]).toEqual([1, 1, 1]);
     });
 
-    it.runIf(kind === "postgres")("three instances started at once on an empty database make one organization, one admin and one key", async () => {
-      const databaseUrl = await emptyDatabase();
-      const apps = await Promise.all([0, 1, 2].map(() => startApp({ databaseUrl, openaiUpstreamUrl: mock!.url, env: { SEED_API_KEY: "" } })));
-      try {
-        const banners = apps.filter((app) => app.output().includes("First start"));
-        expect(banners).toHaveLength(1);
-        const key = printedValue(banners[0]!.output(), "API key");
-        for (const app of apps) expect(await readStatus(app, key)).toBe(200);
-      } finally {
-        await Promise.all(apps.map((app) => app.stop()));
-      }
-      const tables = await readAllTables(databaseUrl);
-      expect([tables.Organization.length, tables.User.length, tables.ApiKey.length]).toEqual([1, 1, 1]);
-    });
-
     it("SEED_API_KEY makes sure that key works, on an empty database and when added on a later start", async () => {
       const databaseUrl = await emptyDatabase();
       const seeded = `sk-tw-seed-${randomUUID()}`;
@@ -175,6 +160,27 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+// Instances an operator starts together on a fresh PostgreSQL database (SQLite serves one box).
+describePostgres("first start of several instances at once [postgres]", () => {
+  it("three instances started at once on an empty database make one organization, one admin and one key", async () => {
+    const mock = await startMockProvider();
+    const database = await createPostgresTestDatabase({ migrated: false });
+    const apps = await Promise.all([0, 1, 2].map(() => startApp({ databaseUrl: database.url, openaiUpstreamUrl: mock.url, env: { SEED_API_KEY: "" } })));
+    try {
+      const banners = apps.filter((app) => app.output().includes("First start"));
+      expect(banners).toHaveLength(1);
+      const key = printedValue(banners[0]!.output(), "API key");
+      for (const app of apps) expect(await readStatus(app, key)).toBe(200);
+      const tables = await readAllTables(database.url);
+      expect([tables.Organization.length, tables.User.length, tables.ApiKey.length]).toEqual([1, 1, 1]);
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
+      await mock.close();
+      await database.cleanup();
+    }
+  });
+});
 
 /** The value the first-start banner prints after `label:`. */
 function printedValue(output: string, label: string): string {
