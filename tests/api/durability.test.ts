@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockProvider } from "../mock-provider/server";
 import { startApp, type RunningApp } from "../helpers/app-server";
 import { queryDatabase } from "../helpers/database-contents";
-import { uniqueTag } from "../helpers/logged-requests";
+import { postCustomLog, uniqueTag } from "../helpers/logged-requests";
 import { holdWriteLock } from "../helpers/write-lock";
 import { jsonExportRequest, randomHexId } from "../helpers/otlp-requests";
 import { createPostgresTestDatabase, createSqliteTestDatabase, describePostgres, type TestDatabase } from "../helpers/test-databases";
@@ -27,20 +27,6 @@ async function waitForCount(databaseUrl: string, tag: string, expected: number, 
     count = await countTagged(databaseUrl, tag);
   }
   return count;
-}
-
-function customLog(app: RunningApp, tag: string, index: number): Promise<Response> {
-  const start = Date.now() - 5_000;
-  return fetch(`${app.url}/v1/trace/custom/log`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${app.apiKey}`, "content-type": "application/json", "Helicone-Property-Case": tag },
-    body: JSON.stringify({
-      providerRequest: { url: "https://api.openai.com/v1/chat/completions", json: { model: "gpt-4o-mini", messages: [{ role: "user", content: `log ${index}` }] }, meta: {} },
-      providerResponse: { json: { choices: [{ message: { role: "assistant", content: "ok" } }] }, status: 200, headers: {} },
-      timing: { startTime: start, endTime: start + 800 },
-      provider: "openai",
-    }),
-  });
 }
 
 function otlpExport(app: RunningApp, tag: string, spans: number): Promise<Response> {
@@ -81,7 +67,7 @@ function defineSuite(kind: DatabaseKindUnderTest) {
     it("custom logs and OTLP exports answered 200 are all stored, though the server is killed right after the last answer", async () => {
       const tag = uniqueTag();
       const answers = await Promise.all([
-        ...Array.from({ length: 30 }, (_, i) => customLog(app, tag, i)),
+        ...Array.from({ length: 30 }, (_, i) => postCustomLog(app, tag, i)),
         otlpExport(app, tag, 100),
         otlpExport(app, tag, 100),
       ]);
@@ -121,7 +107,7 @@ function defineSuite(kind: DatabaseKindUnderTest) {
         );
         for (const completion of await Promise.all(calls)) expect(completion.choices[0]!.message.content).toContain("Mock answer to: during the outage");
         // A custom log waits for its first failed write (a few seconds), then answers 200 from the spool.
-        const logs = await Promise.all(Array.from({ length: 5 }, (_, i) => customLog(app, tag, i)));
+        const logs = await Promise.all(Array.from({ length: 5 }, (_, i) => postCustomLog(app, tag, i)));
         expect(logs.map((log) => log.status)).toEqual([200, 200, 200, 200, 200]);
 
         let queue = (await health(app)).logQueue;

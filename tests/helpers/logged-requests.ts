@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { RunningApp } from "./app-server";
 import type { TestStack } from "./test-stack";
 
 /** A value no other test sends, to find this test's requests with a filter. */
@@ -24,4 +25,19 @@ export async function loggedRequest(stack: TestStack, id: string, timeoutMs = 15
     if (status !== 404 || Date.now() > deadline) throw new Error(`GET /api/v1/requests/${id} answered ${status}: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** One custom log (the seed's path) tagged with `Helicone-Property-Case: <tag>`, started 5 s ago. */
+export function postCustomLog(app: RunningApp, tag: string, index: number): Promise<Response> {
+  const start = Date.now() - 5_000;
+  return fetch(`${app.url}/v1/trace/custom/log`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${app.apiKey}`, "content-type": "application/json", "Helicone-Property-Case": tag },
+    body: JSON.stringify({
+      providerRequest: { url: "https://api.openai.com/v1/chat/completions", json: { model: "gpt-4o-mini", messages: [{ role: "user", content: `log ${index}` }] }, meta: {} },
+      providerResponse: { json: { choices: [{ message: { role: "assistant", content: "ok" } }] }, status: 200, headers: {} },
+      timing: { startTime: start, endTime: start + 800 },
+      provider: "openai",
+    }),
+  });
 }

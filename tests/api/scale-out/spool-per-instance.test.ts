@@ -7,7 +7,7 @@ import { dataDirectory, resolveDatabase } from "../../../lib/storage/database-ur
 import { startMockProvider } from "../../mock-provider/server";
 import { startApp, type RunningApp } from "../../helpers/app-server";
 import { queryDatabase } from "../../helpers/database-contents";
-import { uniqueTag } from "../../helpers/logged-requests";
+import { postCustomLog, uniqueTag } from "../../helpers/logged-requests";
 import { createPostgresTestDatabase, describePostgres, type TestDatabase } from "../../helpers/test-databases";
 import { holdWriteLock } from "../../helpers/write-lock";
 
@@ -16,20 +16,6 @@ import { holdWriteLock } from "../../helpers/write-lock";
 // dead, by the next instance to start, never taken from under a live one.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function customLog(app: RunningApp, tag: string, index: number): Promise<Response> {
-  const start = Date.now() - 5_000;
-  return fetch(`${app.url}/v1/trace/custom/log`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${app.apiKey}`, "content-type": "application/json", "Helicone-Property-Case": tag },
-    body: JSON.stringify({
-      providerRequest: { url: "https://api.openai.com/v1/chat/completions", json: { model: "gpt-4o-mini", messages: [{ role: "user", content: `log ${index}` }] }, meta: {} },
-      providerResponse: { json: { choices: [{ message: { role: "assistant", content: "ok" } }] }, status: 200, headers: {} },
-      timing: { startTime: start, endTime: start + 800 },
-      provider: "openai",
-    }),
-  });
-}
 
 async function countTagged(databaseUrl: string, tag: string): Promise<number> {
   const [row] = await queryDatabase<{ n: number | string }>(databaseUrl, `SELECT count(*) AS n FROM "RequestProperty" WHERE "key" = 'case' AND "value" = $1`, [tag]);
@@ -99,7 +85,7 @@ describePostgres("spool per instance, several instances from one directory", () 
     const unlock = await holdWriteLock(database.url);
     try {
       // Answered 200 once on disk: the database cannot be written.
-      const answers = await Promise.all([0, 1, 2, 3, 4].flatMap((i) => [customLog(a, tagA, i), customLog(b, tagB, i)]));
+      const answers = await Promise.all([0, 1, 2, 3, 4].flatMap((i) => [postCustomLog(a, tagA, i), postCustomLog(b, tagB, i)]));
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
       expect(await spooled(a)).toBe(5);
       expect(await spooled(b)).toBe(5);
